@@ -1,0 +1,43 @@
+"""xfilter: find X (Twitter)-derived records in datasets and drop or quarantine them by policy.
+
+>>> import xfilter                                                   # doctest: +SKIP
+>>> xf = xfilter.XFilter(mode="strict")                              # doctest: +SKIP
+>>> tagged = ds.map(xf, batched=True)                                # doctest: +SKIP
+>>> xf.split(tagged).save("out/run1")                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = ["Config", "FilterResult", "XFilter", "XFilterError", "__version__", "load_config", "run", "verify"]
+
+if TYPE_CHECKING:
+    from xfilter.config import Config, load_config
+    from xfilter.errors import XFilterError
+    from xfilter.job import run
+    from xfilter.result import FilterResult
+    from xfilter.transform import XFilter
+    from xfilter.verify import verify
+
+_LAZY = {
+    "Config": "xfilter.config",
+    "load_config": "xfilter.config",
+    "XFilterError": "xfilter.errors",
+    "run": "xfilter.job",
+    "FilterResult": "xfilter.result",
+    "XFilter": "xfilter.transform",
+    "verify": "xfilter.verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import on first use: ``import xfilter`` stays cheap (no ``datasets`` import)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'xfilter' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(module), name)

@@ -1,0 +1,5 @@
+import sys
+
+from xfilter.cli import main
+
+sys.exit(main())

@@ -1,0 +1,157 @@
+"""The job configuration: YAML in, a validated, hashable ``Config`` out.
+
+Unknown keys and wrong values are errors that name the file and the key, with a suggestion
+when a close key exists, because a misspelt policy key silently ignored is a compliance bug.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from xfilter.detect.evidence import CATEGORIES
+from xfilter.errors import ConfigError
+
+Mode = Literal["strict", "collaborator", "first-party"]
+Action = Literal["drop", "quarantine"]
+# What a per-category override may say; "reject" means the configured ``action``.
+CategoryRule = Literal["keep", "reject", "drop", "quarantine", "redact", "author-check", "opt-out"]
+OutputFormat = Literal["parquet", "arrow", "jsonl"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InputConfig(_Section):
+    source: str = "demo"
+    split: str | None = None
+    streaming: bool = False
+
+
+class FieldsConfig(_Section):
+    text: list[str] | None = None
+    url: list[str] | None = None
+    author: list[str] | None = None
+
+    @field_validator("text", "url", "author", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
+class OptOutConfig(_Section):
+    path: str | None = None
+    unknown_author: Literal["keep", "drop", "quarantine"] = "quarantine"
+
+
+class OutputConfig(_Section):
+    dir: str = "out/xfilter"
+    format: OutputFormat = "parquet"
+
+
+class Config(_Section):
+    mode: Mode = "strict"
+    action: Action = "quarantine"
+    input: InputConfig = Field(default_factory=InputConfig)
+    fields: FieldsConfig = Field(default_factory=FieldsConfig)
+    opt_out: OptOutConfig = Field(default_factory=OptOutConfig)
+    categories: dict[str, CategoryRule] = Field(default_factory=dict)
+    known_datasets: list[str] = Field(default_factory=list)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, rule in value.items():
+            if name not in CATEGORIES:
+                raise ValueError(f"unknown category {name!r}{_suggest(name, CATEGORIES)}")
+            if rule == "redact" and name != "x_embed":
+                raise ValueError(f"{name}: 'redact' applies only to x_embed")
+        return value
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    @property
+    def sha256(self) -> str:
+        """Hash of the resolved config; it names the policy in manifests and fingerprints."""
+        body = json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    def with_overrides(self, overrides: Mapping[str, Any], origin: str = "overrides") -> Config:
+        """A new config with ``overrides`` merged in (nested sections merge key by key)."""
+        return build_config(_merge(self.as_dict(), dict(overrides)), origin)
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), dict(value))
+        else:
+            merged[key] = value
+    return merged
+
+
+def _suggest(name: str, choices: object) -> str:
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)  # type: ignore[attr-defined]
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _section_model(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = Config
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part)) if model else None
+        annotation = field.annotation if field else None
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return model
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    loc = tuple(error["loc"])
+    key = ".".join(str(p) for p in loc) or "<top>"
+    if error["type"] == "extra_forbidden":
+        model = _section_model(loc)
+        known = list(model.model_fields) if model else []
+        return f"unknown key {key!r}{_suggest(str(loc[-1]), known)}"
+    if error["type"] == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{key}: {error['input']!r} is not one of {expected}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{key}: {message}"
+
+
+def build_config(data: object, origin: str = "config") -> Config:
+    """Validate a mapping into a ``Config``; every problem is named, all at once."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{origin}: the config must be a mapping of keys, got {type(data).__name__}")
+    try:
+        return Config.model_validate(dict(data))
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e) for e in exc.errors())
+        raise ConfigError(f"{origin}: {problems}") from None
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read a YAML config with safe loading only (no ``!!python`` tags)."""
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"{file}: config file not found")
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file}: not valid YAML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file}: not a UTF-8 text file") from None
+    return build_config(data, str(file))

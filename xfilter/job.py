@@ -1,0 +1,133 @@
+"""The whole job, as ``xfilter run`` does it: read, tag, split, write, manifest."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from tqdm.auto import tqdm
+
+from xfilter.config import Config, load_config
+from xfilter.errors import InputError
+from xfilter.manifest import now
+from xfilter.result import BATCH_ROWS, FilterResult, SplitStream, write_output
+from xfilter.sources import InputInfo, load_source
+from xfilter.transform import XFilter
+
+
+def _progress_enabled() -> bool:
+    from datasets.utils.logging import is_progress_bar_enabled
+
+    return is_progress_bar_enabled()
+
+
+def run(
+    config: str | os.PathLike[str] | Config,
+    *,
+    input: str | None = None,  # noqa: A002 - mirrors the CLI flag
+    output: str | os.PathLike[str] | None = None,
+    split: str | None = None,
+    streaming: bool | None = None,
+    overwrite: bool = False,
+    num_proc: int | None = None,
+) -> FilterResult:
+    """Run the job a config describes; arguments override the config's values."""
+    cfg = config if isinstance(config, Config) else load_config(config)
+    overrides: dict[str, Any] = {}
+    if input is not None:
+        overrides.setdefault("input", {})["source"] = input
+    if split is not None:
+        overrides.setdefault("input", {})["split"] = split
+    if streaming is not None:
+        overrides.setdefault("input", {})["streaming"] = streaming
+    if output is not None:
+        overrides["output"] = {"dir": str(output)}
+    xf = XFilter(config=cfg, **overrides)
+    cfg = xf.config
+    out_dir = Path(cfg.output.dir)
+    _check_not_inside_input(cfg.input.source, out_dir)
+    started = now()
+    data, source = load_source(cfg.input.source, cfg.input.split, cfg.input.streaming)
+    _check_fields(xf, data)
+    if cfg.input.streaming:
+        return _run_streaming(xf, data, source, out_dir, started, overwrite)
+    tagged = data.map(
+        xf, batched=True, batch_size=1000, num_proc=num_proc, desc="xfilter: tagging"
+    )
+    result = FilterResult(
+        xf, tagged, single=False, source=source,
+        engine={"name": "local", "streaming": False, "num_proc": num_proc or 1},
+    )  # fmt: skip
+    result.started = started
+    result.save(out_dir, overwrite=overwrite)
+    return result
+
+
+def _run_streaming(
+    xf: XFilter, data: Any, source: InputInfo, out_dir: Path, started: str, overwrite: bool
+) -> FilterResult:
+    """One pass: each batch is read, tagged and written before the next is read."""
+    splits = []
+    for name, ds in data.items():
+        features = ds.features
+        if features is None:
+            ds = ds._resolve_features()
+            features = ds.features
+        splits.append(
+            SplitStream(
+                name,
+                features.arrow_schema,
+                features.to_dict(),
+                _tagged_stream(xf, ds, features.arrow_schema, name),
+            )
+        )
+    engine = {"name": "local", "streaming": True, "num_proc": 1}
+    manifest = write_output(xf, splits, source, out_dir, engine, started, overwrite)
+    result = FilterResult.from_output(xf, out_dir, manifest, source)
+    return result
+
+
+def _tagged_stream(xf: XFilter, ds: Any, schema: pa.Schema, name: str) -> Iterator[pa.Table]:
+    bar = tqdm(desc=f"xfilter: {name}", unit=" rows", disable=not _progress_enabled())
+    with bar:
+        for batch in ds.with_format("arrow").iter(batch_size=BATCH_ROWS):
+            table = batch if batch.schema == schema else batch.select(schema.names).cast(schema)
+            yield xf.tag_table(table)
+            bar.update(table.num_rows)
+
+
+def _check_fields(xf: XFilter, data: Any) -> None:
+    """Every field named in the config must exist in every split."""
+    fields = xf.config.fields
+    named = [(key, name) for key in ("text", "url", "author") for name in getattr(fields, key) or []]
+    for split, ds in data.items():
+        columns = set(ds.column_names or []) if ds.column_names else set()
+        if ds.features is not None:
+            columns |= _paths(ds.features.to_dict())
+        for key, name in named:
+            if name not in columns:
+                raise InputError(
+                    f"fields.{key}: {name!r} is not a field of split {split!r} "
+                    f"(fields: {', '.join(sorted(c for c in columns if '.' not in c))})"
+                )
+
+
+def _paths(features: dict[str, Any], prefix: str = "") -> set[str]:
+    found = set()
+    for key, value in features.items():
+        path = f"{prefix}{key}"
+        found.add(path)
+        if isinstance(value, dict) and value.get("_type") is None:
+            found |= _paths(value, f"{path}.")
+    return found
+
+
+def _check_not_inside_input(source: str, out_dir: Path) -> None:
+    path = Path(source)
+    if source != "demo" and path.is_dir():
+        inside = out_dir.resolve().is_relative_to(path.resolve())
+        if inside:
+            raise InputError(f"{out_dir}: the output directory is inside the input {source}")

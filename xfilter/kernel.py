@@ -1,0 +1,134 @@
+"""The batch function: an Arrow table in, the four decision columns out.
+
+Pure and engine-agnostic: it opens no files and knows nothing of ``datasets`` or Ray, so the
+``datasets`` transform, the streaming job and the Ray engine all call the same code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from xfilter.detect.datasets import DatasetRegistry
+from xfilter.detect.evidence import CATEGORIES, Evidence
+from xfilter.policy import Policy
+from xfilter.scan import Roles, analyze_string, scan_table
+
+ACTION, CATEGORIES_COLUMN, RULES_COLUMN, AUTHORS_COLUMN = (
+    "xfilter_action",
+    "xfilter_categories",
+    "xfilter_rules",
+    "xfilter_authors",
+)
+TAG_COLUMNS = (ACTION, CATEGORIES_COLUMN, RULES_COLUMN, AUTHORS_COLUMN)
+TAG_SCHEMA = pa.schema(
+    [
+        pa.field(ACTION, pa.string()),
+        pa.field(CATEGORIES_COLUMN, pa.list_(pa.string())),
+        pa.field(RULES_COLUMN, pa.list_(pa.string())),
+        pa.field(AUTHORS_COLUMN, pa.list_(pa.string())),
+    ]
+)
+_RANK = {category: rank for rank, category in enumerate(CATEGORIES)}
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
+@dataclass
+class Tags:
+    """Decisions for one batch; ``redacted`` maps a column to its rewritten rows."""
+
+    action: list[str]
+    categories: list[list[str]]
+    rules: list[list[str]]
+    authors: list[list[str]]
+    redacted: dict[str, dict[int, str]] = field(default_factory=dict)
+
+    @classmethod
+    def keep_all(cls, num_rows: int) -> Tags:
+        empty: list[str] = []
+        return cls(["keep"] * num_rows, [empty] * num_rows, [empty] * num_rows, [empty] * num_rows)
+
+    def columns(self) -> dict[str, list]:  # type: ignore[type-arg]
+        return {
+            ACTION: self.action,
+            CATEGORIES_COLUMN: self.categories,
+            RULES_COLUMN: self.rules,
+            AUTHORS_COLUMN: self.authors,
+        }
+
+    def table(self) -> pa.Table:
+        return pa.Table.from_pydict(self.columns(), schema=TAG_SCHEMA)
+
+
+def summarize(evidence: Sequence[Evidence]) -> tuple[list[str], list[str], list[str]]:
+    """Categories (strongest first), rule ids and authors of a record's evidence."""
+    categories = sorted({e.category for e in evidence}, key=_RANK.__getitem__)
+    rules = sorted({e.rule for e in evidence}, key=lambda r: (_rule_rank(evidence, r), r))
+    authors = sorted({a for e in evidence for a in e.authors})
+    return categories, rules, authors
+
+
+def _rule_rank(evidence: Sequence[Evidence], rule: str) -> int:
+    return min(_RANK[e.category] for e in evidence if e.rule == rule)
+
+
+def cut_spans(value: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``value`` without the given character ranges (overlaps merged)."""
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        if end <= position:
+            continue
+        pieces.append(value[position : max(start, position)])
+        position = end
+    pieces.append(value[position:])
+    return _BLANK_RUN.sub("\n\n", "".join(pieces))
+
+
+@dataclass(frozen=True)
+class Tagger:
+    """Everything the batch function needs, resolved once per process."""
+
+    policy: Policy
+    registry: DatasetRegistry
+    roles: Roles = Roles()
+    dataset_evidence: tuple[Evidence, ...] = ()
+
+    def tag(self, table: pa.Table) -> Tags:
+        found = scan_table(table, self.registry, self.roles, self.dataset_evidence)
+        tags = Tags.keep_all(table.num_rows)
+        for row, evidence in found.rows():
+            categories, rules, authors = summarize(evidence)
+            authors = sorted(set(authors) | set(found.column_authors.get(row, ())))
+            action = self.policy.decide(categories, authors).action
+            if action == "redact":
+                action = self._redact(table, row, evidence, authors, tags)
+            tags.action[row] = action
+            tags.categories[row] = categories
+            tags.rules[row] = rules
+            tags.authors[row] = authors
+        return tags
+
+    def _redact(
+        self, table: pa.Table, row: int, evidence: list[Evidence], authors: list[str], tags: Tags
+    ) -> str:
+        """Cut embedded posts out of top-level text columns; reject if X content remains."""
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for e in evidence:
+            if e.category == "x_embed" and e.span and e.field in table.column_names:
+                if pa.types.is_string(table.schema.field(e.field).type):
+                    spans.setdefault(e.field, []).append(e.span)
+        remaining = [e for e in evidence if e.field not in spans]
+        rewritten: dict[str, str] = {}
+        for column, column_spans in spans.items():
+            rewritten[column] = cut_spans(table.column(column)[row].as_py(), column_spans)
+            remaining.extend(analyze_string(rewritten[column]))
+        categories, _, remaining_authors = summarize(remaining)
+        after = self.policy.decide(categories, set(authors) | set(remaining_authors), False)
+        if after.action != "keep":
+            return after.action
+        for column, value in rewritten.items():
+            tags.redacted.setdefault(column, {})[row] = value
+        return "redact"

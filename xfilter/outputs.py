@@ -1,0 +1,313 @@
+"""Writing an output directory: clean and quarantine sets, the ledger, counts.
+
+Everything is written under a temporary sibling directory and renamed into place at the end,
+so a crash never leaves a directory at the output path that looks finished. Rows are buffered
+into fixed-size row groups, so the bytes written do not depend on the batch size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+
+from xfilter.errors import OutputError
+from xfilter.kernel import ACTION, CATEGORIES_COLUMN, RULES_COLUMN, TAG_COLUMNS, TAG_SCHEMA
+
+ROW_GROUP_ROWS = 10_000
+SHARD_BYTES = 512 * 1024 * 1024
+EXTENSIONS = {"parquet": "parquet", "arrow": "arrow", "jsonl": "jsonl"}
+LEDGER = "ledger.parquet"
+MANIFEST = "manifest.json"
+LEDGER_SCHEMA = pa.schema(
+    [
+        pa.field("split", pa.string()),
+        pa.field("row", pa.int64()),
+        pa.field("record_sha256", pa.string()),
+        pa.field("action", pa.string()),
+        pa.field("categories", pa.list_(pa.string())),
+        pa.field("rules", pa.list_(pa.string())),
+    ]
+)
+
+
+@dataclass
+class SplitCounts:
+    """What happened to one split's records; ``redacted`` records are also ``kept``."""
+
+    input: int = 0
+    kept: int = 0
+    dropped: int = 0
+    quarantined: int = 0
+    redacted: int = 0
+    by_category: Counter[str] = field(default_factory=Counter)
+    by_rule: Counter[str] = field(default_factory=Counter)
+
+    def update(self, tagged: pa.Table) -> None:
+        actions = Counter(tagged.column(ACTION).to_pylist())
+        self.input += tagged.num_rows
+        self.kept += actions["keep"] + actions["redact"]
+        self.redacted += actions["redact"]
+        self.dropped += actions["drop"]
+        self.quarantined += actions["quarantine"]
+        for column, counter in ((CATEGORIES_COLUMN, self.by_category), (RULES_COLUMN, self.by_rule)):
+            flat = pc.list_flatten(tagged.column(column))
+            if len(flat):
+                counts = pc.value_counts(flat)
+                for value, count in zip(
+                    counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True
+                ):
+                    counter[value] += count
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "kept": self.kept,
+            "dropped": self.dropped,
+            "quarantined": self.quarantined,
+            "redacted": self.redacted,
+            "by_category": dict(sorted(self.by_category.items())),
+            "by_rule": dict(sorted(self.by_rule.items())),
+        }
+
+
+def record_sha256(row: dict[str, Any]) -> str:
+    """A record's identity in the ledger: sha256 of its canonical JSON (tag columns excluded)."""
+    body = {k: v for k, v in row.items() if k not in TAG_COLUMNS}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=_json_default)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _ShardWriter:
+    """One split of one set: rolls over to a new shard past ``SHARD_BYTES``."""
+
+    def __init__(self, directory: Path, split: str, fmt: str, schema: pa.Schema) -> None:
+        self.directory, self.split, self.fmt, self.schema = directory, split, fmt, schema
+        self.paths: list[Path] = []
+        self.rows: list[int] = []
+        self._buffer: list[pa.Table] = []
+        self._buffered = 0
+        self._writer: Any = None
+        self._bytes = 0
+
+    def write(self, table: pa.Table) -> None:
+        self._buffer.append(table.cast(self.schema) if table.schema != self.schema else table)
+        self._buffered += table.num_rows
+        while self._buffered >= ROW_GROUP_ROWS:
+            self._flush(ROW_GROUP_ROWS)
+
+    def close(self) -> None:
+        if self._buffered or not self.paths:
+            self._flush(self._buffered)
+        self._close_shard()
+
+    def _flush(self, rows: int) -> None:
+        table = pa.concat_tables(self._buffer) if self._buffer else self.schema.empty_table()
+        chunk, rest = table.slice(0, rows), table.slice(rows)
+        self._buffer, self._buffered = ([rest] if rest.num_rows else []), rest.num_rows
+        if self._writer is None or self._bytes >= SHARD_BYTES:
+            self._close_shard()
+            self._open_shard()
+        self._emit(chunk.combine_chunks())
+        self.rows[-1] += chunk.num_rows
+        self._bytes += chunk.nbytes
+
+    def _open_shard(self) -> None:
+        path = self.directory / f"{self.split}.{len(self.paths):05d}.part"
+        self.paths.append(path)
+        self.rows.append(0)
+        self._bytes = 0
+        if self.fmt == "parquet":
+            self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+        elif self.fmt == "arrow":
+            self._writer = ipc.new_stream(str(path), self.schema)
+        else:
+            self._writer = path.open("w", encoding="utf-8")
+
+    def _emit(self, table: pa.Table) -> None:
+        if self.fmt == "parquet":
+            self._writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+        elif self.fmt == "arrow":
+            self._writer.write_table(table)
+        else:
+            for row in table.to_pylist():
+                self._writer.write(
+                    json.dumps(row, ensure_ascii=False, default=_json_default) + "\n"
+                )
+
+    def _close_shard(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def finalize(self) -> list[tuple[Path, int]]:
+        """Rename parts to the Hub layout ``<split>-NNNNN-of-NNNNN.<ext>``."""
+        total = len(self.paths)
+        done = []
+        for index, (path, rows) in enumerate(zip(self.paths, self.rows, strict=True)):
+            final = path.with_name(f"{self.split}-{index:05d}-of-{total:05d}.{EXTENSIONS[self.fmt]}")
+            path.rename(final)
+            done.append((final, rows))
+        return done
+
+
+def _tag_features() -> dict[str, Any]:
+    from datasets import Features, List, Value
+
+    tags = {ACTION: Value("string")} | {c: List(Value("string")) for c in TAG_COLUMNS[1:]}
+    return Features(tags).to_dict()
+
+
+def _hub_schema(schema: pa.Schema, features: dict[str, Any] | None) -> pa.Schema:
+    """Attach ``datasets`` features metadata so ``load_dataset`` restores exact types."""
+    if features is None:
+        return schema.remove_metadata()
+    meta = {b"huggingface": json.dumps({"info": {"features": features}}).encode()}
+    return schema.with_metadata(meta)
+
+
+class OutputWriter:
+    """Writes one output directory; ``commit`` makes it appear atomically."""
+
+    def __init__(self, final_dir: str | os.PathLike[str], fmt: str, overwrite: bool = False):
+        self.final = Path(final_dir)
+        self.fmt = fmt
+        self.overwrite = overwrite
+        check_output_dir(self.final, overwrite)
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.final.parent / f".{self.final.name}.tmp-{uuid.uuid4().hex[:12]}"
+        self.tmp.mkdir()
+        self.counts: dict[str, SplitCounts] = {}
+        self._writers: dict[tuple[str, str], _ShardWriter] = {}
+        self._ledger: list[pa.Table] = []
+        self.files: list[dict[str, Any]] = []
+        self.ledger_entry: dict[str, Any] | None = None
+
+    def open_split(
+        self, split: str, schema: pa.Schema, features: dict[str, Any] | None = None
+    ) -> None:
+        """Prepare a split; ``schema`` is the input's (without xfilter columns)."""
+        base = pa.schema([f for f in schema if f.name not in TAG_COLUMNS])
+        quarantine = pa.schema(list(base) + list(TAG_SCHEMA))
+        q_features = None
+        if features is not None:
+            features = {k: v for k, v in features.items() if k not in TAG_COLUMNS}
+            q_features = {**features, **_tag_features()}
+        self.counts[split] = SplitCounts()
+        for name, sch, feats in (("clean", base, features), ("quarantine", quarantine, q_features)):
+            directory = self.tmp / name / "data"
+            directory.mkdir(parents=True, exist_ok=True)
+            self._writers[(name, split)] = _ShardWriter(
+                directory, split, self.fmt, _hub_schema(sch, feats)
+            )
+
+    def write(self, split: str, tagged: pa.Table, first_row: int) -> None:
+        """One tagged batch whose first row is row ``first_row`` of the split."""
+        self.counts[split].update(tagged)
+        actions = tagged.column(ACTION).to_numpy(zero_copy_only=False)
+        kept = np.flatnonzero((actions == "keep") | (actions == "redact"))
+        quarantined = np.flatnonzero(actions == "quarantine")
+        clean = tagged.drop_columns(list(TAG_COLUMNS)).take(kept)
+        self._writers[("clean", split)].write(clean)
+        self._writers[("quarantine", split)].write(tagged.take(quarantined))
+        listed = np.flatnonzero(actions != "keep")
+        if listed.size:
+            rows = tagged.take(listed)
+            records = rows.drop_columns(list(TAG_COLUMNS)).to_pylist()
+            self._ledger.append(
+                pa.table(
+                    {
+                        "split": [split] * listed.size,
+                        "row": (listed + first_row).astype(np.int64),
+                        "record_sha256": [record_sha256(r) for r in records],
+                        "action": rows.column(ACTION),
+                        "categories": rows.column(CATEGORIES_COLUMN),
+                        "rules": rows.column(RULES_COLUMN),
+                    },
+                    schema=LEDGER_SCHEMA,
+                )
+            )
+
+    def close(self) -> None:
+        """Finish every data file and the ledger; their entries land in ``files``."""
+        for (name, split), writer in sorted(self._writers.items()):
+            writer.close()
+            for path, rows in writer.finalize():
+                self.files.append(self._entry(path, rows, name, split))
+        ledger = pa.concat_tables(self._ledger) if self._ledger else LEDGER_SCHEMA.empty_table()
+        path = self.tmp / LEDGER
+        pq.write_table(ledger, path, compression="zstd")
+        self.ledger_entry = {"path": LEDGER, "rows": ledger.num_rows, "sha256": file_sha256(path)}
+
+    def _entry(self, path: Path, rows: int, name: str, split: str) -> dict[str, Any]:
+        return {
+            "path": path.relative_to(self.tmp).as_posix(),
+            "set": name,
+            "split": split,
+            "rows": rows,
+            "sha256": file_sha256(path),
+        }
+
+    def write_text(self, name: str, text: str) -> Path:
+        path = self.tmp / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def commit(self) -> Path:
+        """Move the finished directory into place (replacing an old xfilter output)."""
+        if self.final.exists():
+            check_output_dir(self.final, self.overwrite)
+            trash = self.final.parent / f".{self.final.name}.old-{uuid.uuid4().hex[:12]}"
+            self.final.rename(trash)
+            self.tmp.rename(self.final)
+            shutil.rmtree(trash)
+        else:
+            self.tmp.rename(self.final)
+        return self.final
+
+    def abort(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def check_output_dir(path: Path, overwrite: bool) -> None:
+    """Refuse to replace anything that is not an xfilter output, and only when asked."""
+    if path.is_symlink():
+        raise OutputError(f"{path}: output path is a symbolic link; give a real directory")
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise OutputError(f"{path}: output path exists and is not a directory")
+    if not any(path.iterdir()):
+        return
+    if not (path / MANIFEST).is_file():
+        raise OutputError(
+            f"{path}: directory exists and is not an xfilter output; choose another --output"
+        )
+    if not overwrite:
+        raise OutputError(f"{path}: an xfilter output is already there; pass --overwrite to replace it")

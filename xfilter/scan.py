@@ -1,0 +1,249 @@
+"""Find the evidence in one Arrow batch.
+
+One vectorised RE2 pass per string column picks candidate rows; only those are turned into
+Python strings and analysed exactly. Columns are reached through structs and lists, so a URL in
+``meta.url`` or an id in ``edit_history_tweet_ids`` counts like a top-level one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from xfilter.detect import ids, posts, text, urls
+from xfilter.detect.datasets import RULES as DATASET_RULES
+from xfilter.detect.datasets import SOURCE_COLUMN_NAMES, DatasetRegistry
+from xfilter.detect.evidence import Evidence, hit
+
+URL_COLUMN_NAMES = frozenset(
+    {
+        "url", "urls", "link", "links", "source_url", "page_url", "permalink", "href", "uri",
+        "canonical_url", "target_uri", "warc_target_uri", "warc-target-uri", "original_url",
+    }
+)  # fmt: skip
+AUTHOR_COLUMN_NAMES = frozenset(
+    {"screen_name", "username", "user_screen_name", "author_username", "author_handle"}
+)
+_HANDLE_OR_ID = r"^@?[A-Za-z0-9_]{1,20}$"
+
+
+# Text columns may hold prose, HTML or JSON: one pass finds candidates for all three.
+TEXT_PREFILTER = f"(?:{text.PREFILTER})|(?:{posts.PREFILTER})"
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which column paths play which role; ``None`` means decide by name."""
+
+    text: frozenset[str] | None = None
+    url: frozenset[str] | None = None
+    author: frozenset[str] | None = None
+
+    @classmethod
+    def from_names(
+        cls,
+        text: Sequence[str] | None = None,
+        url: Sequence[str] | None = None,
+        author: Sequence[str] | None = None,
+    ) -> Roles:
+        def norm(names: Sequence[str] | None) -> frozenset[str] | None:
+            return None if names is None else frozenset(names)
+
+        return cls(norm(text), norm(url), norm(author))
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A primitive column reached through structs and lists.
+
+    ``rows[i]`` is the batch row that ``values[i]`` belongs to (``None``: the identity).
+    """
+
+    path: str
+    values: pa.Array
+    rows: np.ndarray | None
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit(".", 1)[-1].lower()
+
+    def row(self, index: int) -> int:
+        return index if self.rows is None else int(self.rows[index])
+
+
+def leaves(table: pa.Table) -> Iterator[Leaf]:
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        yield from _walk(name, column.combine_chunks(), None)
+
+
+def _walk(path: str, values: pa.Array, rows: np.ndarray | None) -> Iterator[Leaf]:
+    kind = values.type
+    if isinstance(kind, pa.ExtensionType):
+        yield from _walk(path, values.storage, rows)
+    elif pa.types.is_dictionary(kind):
+        yield from _walk(path, values.dictionary_decode(), rows)
+    elif pa.types.is_struct(kind):
+        for index in range(kind.num_fields):
+            child = pc.struct_field(values, [index])
+            yield from _walk(f"{path}.{kind.field(index).name}", child, rows)
+    elif pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        parents = pc.list_parent_indices(values).to_numpy()
+        flat = pc.list_flatten(values)
+        yield from _walk(path, flat, parents if rows is None else rows[parents])
+    elif pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        yield Leaf(path, values.cast(pa.string()), rows)
+    elif not pa.types.is_null(kind):
+        yield Leaf(path, values, rows)
+
+
+def _candidates(values: pa.Array, pattern: str) -> np.ndarray:
+    """Indices of non-null values that match the RE2 prefilter."""
+    mask = pc.match_substring_regex(values, pattern, ignore_case=True)
+    return np.flatnonzero(mask.fill_null(False).to_numpy(zero_copy_only=False))
+
+
+class BatchEvidence:
+    """Evidence per row of one batch, collected detector by detector."""
+
+    def __init__(self, num_rows: int) -> None:
+        self.num_rows = num_rows
+        self.by_row: dict[int, list[Evidence]] = {}
+        self.everywhere: list[Evidence] = []
+        # Authors named by an author column; they never make a record X content on their own.
+        self.column_authors: dict[int, list[str]] = {}
+
+    def add(self, row: int, found: Sequence[Evidence], field: str) -> None:
+        if found:
+            self.by_row.setdefault(row, []).extend(e.in_field(field) for e in found)
+
+    def add_all(self, found: Sequence[Evidence]) -> None:
+        self.everywhere.extend(found)
+
+    def rows(self) -> Iterator[tuple[int, list[Evidence]]]:
+        if self.everywhere:
+            for row in range(self.num_rows):
+                yield row, self.everywhere + self.by_row.get(row, [])
+        else:
+            yield from sorted(self.by_row.items())
+
+
+def scan_table(
+    table: pa.Table,
+    registry: DatasetRegistry,
+    roles: Roles = Roles(),
+    dataset_evidence: Sequence[Evidence] = (),
+) -> BatchEvidence:
+    """All evidence in ``table``; rows without any are absent from the result."""
+    found = BatchEvidence(table.num_rows)
+    found.add_all(dataset_evidence)
+    if table.num_rows == 0:
+        return found
+    _scan_objects(table, found)
+    author_leaves: list[Leaf] = []
+    for leaf in leaves(table):
+        role = _role(leaf, roles)
+        if role == "author":
+            author_leaves.append(leaf)
+        elif role == "id":
+            _scan_ids(leaf, found)
+        elif role == "source":
+            _scan_sources(leaf, registry, found)
+        elif role == "url":
+            _scan_strings(leaf, urls.PREFILTER, urls.analyze_url, found)
+        elif role == "text":
+            _scan_strings(leaf, TEXT_PREFILTER, analyze_string, found)
+    _attach_authors(author_leaves, found)
+    return found
+
+
+def analyze_string(value: str) -> list[Evidence]:
+    """A string field: a JSON object if it parses as one, else prose or HTML."""
+    as_json = posts.analyze_json_text(value)
+    if as_json:
+        return as_json
+    return text.analyze_text(value)
+
+
+def _role(leaf: Leaf, roles: Roles) -> str | None:
+    for role, named in (("author", roles.author), ("url", roles.url), ("text", roles.text)):
+        if named is not None and (leaf.path in named or leaf.name in named):
+            return role
+    if ids.is_post_id_column(leaf.name) or ids.is_post_id_column(leaf.path):
+        return "id"
+    kind = leaf.values.type
+    if not pa.types.is_string(kind):
+        return None
+    if leaf.name in SOURCE_COLUMN_NAMES:
+        return "source"
+    if roles.url is None and leaf.name in URL_COLUMN_NAMES:
+        return "url"
+    if roles.author is None and leaf.name in AUTHOR_COLUMN_NAMES:
+        return "author"
+    return "text"
+
+
+def _scan_strings(leaf: Leaf, pattern: str, analyze, found: BatchEvidence) -> None:  # type: ignore[no-untyped-def]
+    for index in _candidates(leaf.values, pattern):
+        value = leaf.values[int(index)].as_py()
+        found.add(leaf.row(int(index)), analyze(value), leaf.path)
+
+
+_ID_RULE = next(r for r in ids.RULES if r.category == "x_post")
+
+
+def _scan_ids(leaf: Leaf, found: BatchEvidence) -> None:
+    plausible = ids.plausible_post_ids(leaf.values)
+    for index in np.flatnonzero(plausible):
+        found.add(leaf.row(int(index)), [hit(_ID_RULE)], leaf.path)
+
+
+_SOURCE_RULE = next(r for r in DATASET_RULES if r.id == "dataset.source_column")
+
+
+def _scan_sources(leaf: Leaf, registry: DatasetRegistry, found: BatchEvidence) -> None:
+    encoded = pc.dictionary_encode(leaf.values)
+    known = np.array(
+        [registry.match_source_value(v) is not None for v in encoded.dictionary.to_pylist()],
+        dtype=bool,
+    )
+    if not known.any():
+        return
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    matched = np.flatnonzero((codes >= 0) & known[np.maximum(codes, 0)])
+    for index in matched:
+        found.add(leaf.row(int(index)), [hit(_SOURCE_RULE)], leaf.path)
+
+
+def _scan_objects(table: pa.Table, found: BatchEvidence) -> None:
+    """Rows that are post objects by their shape: the whole row, or a struct column."""
+    columns = [c.combine_chunks() for c in table.columns]
+    whole = pa.StructArray.from_arrays(columns, names=table.column_names)
+    candidates = [("", whole)] + [
+        (name, col)
+        for name, col in zip(table.column_names, columns, strict=True)
+        if pa.types.is_struct(col.type)
+    ]
+    for path, values in candidates:
+        if posts.struct_type_is_post(values.type) is None:
+            continue
+        for row, obj in enumerate(values.to_pylist()):
+            if obj is not None:
+                found.add(row, posts.analyze_object(obj), path or "<row>")
+
+
+def _attach_authors(author_leaves: list[Leaf], found: BatchEvidence) -> None:
+    """An author column names whose content a record is, once a detector says it is X content."""
+    if not author_leaves or not (found.by_row or found.everywhere):
+        return
+    for leaf in author_leaves:
+        values = leaf.values if pa.types.is_string(leaf.values.type) else leaf.values.cast(pa.string())
+        valid = pc.match_substring_regex(values, _HANDLE_OR_ID).fill_null(False)
+        for index in np.flatnonzero(valid.to_numpy(zero_copy_only=False)):
+            row = leaf.row(int(index))
+            if found.everywhere or row in found.by_row:
+                handle = values[int(index)].as_py().lower().lstrip("@")
+                found.column_authors.setdefault(row, []).append(handle)
