@@ -12,13 +12,24 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Config", "FilterResult", "XFilter", "XFilterError", "__version__", "load_config", "run", "verify"]
+__all__ = [
+    "Config",
+    "FilterResult",
+    "XFilter",
+    "XFilterError",
+    "__version__",
+    "demo_files",
+    "load_config",
+    "run",
+    "verify",
+]
 
 if TYPE_CHECKING:
     from xfilter.config import Config, load_config
     from xfilter.errors import XFilterError
     from xfilter.job import run
     from xfilter.result import FilterResult
+    from xfilter.sources import demo_files
     from xfilter.transform import XFilter
     from xfilter.verify import verify
 
@@ -30,6 +41,7 @@ _LAZY = {
     "FilterResult": "xfilter.result",
     "XFilter": "xfilter.transform",
     "verify": "xfilter.verify",
+    "demo_files": "xfilter.sources",
 }
 
 

@@ -21,8 +21,8 @@ from xfilter.detect.evidence import Evidence, hit
 
 URL_COLUMN_NAMES = frozenset(
     {
-        "url", "urls", "link", "links", "source_url", "page_url", "permalink", "href", "uri",
-        "canonical_url", "target_uri", "warc_target_uri", "warc-target-uri", "original_url",
+        "url", "link", "source_url", "page_url", "permalink", "uri", "canonical_url",
+        "target_uri", "warc_target_uri", "warc-target-uri", "original_url", "tweet_url",
     }
 )  # fmt: skip
 AUTHOR_COLUMN_NAMES = frozenset(
@@ -150,8 +150,9 @@ def scan_table(
             author_leaves.append(leaf)
         elif role == "id":
             _scan_ids(leaf, found)
-        elif role == "source":
+        elif role == "source":  # a source column may also hold a URL or prose
             _scan_sources(leaf, registry, found)
+            _scan_strings(leaf, TEXT_PREFILTER, analyze_string, found)
         elif role == "url":
             _scan_strings(leaf, urls.PREFILTER, urls.analyze_url, found)
         elif role == "text":
@@ -219,20 +220,22 @@ def _scan_sources(leaf: Leaf, registry: DatasetRegistry, found: BatchEvidence) -
 
 
 def _scan_objects(table: pa.Table, found: BatchEvidence) -> None:
-    """Rows that are post objects by their shape: the whole row, or a struct column."""
+    """Rows that are X objects by their shape: the whole row, or a nested column."""
     columns = [c.combine_chunks() for c in table.columns]
     whole = pa.StructArray.from_arrays(columns, names=table.column_names)
-    candidates = [("", whole)] + [
-        (name, col)
-        for name, col in zip(table.column_names, columns, strict=True)
-        if pa.types.is_struct(col.type)
-    ]
-    for path, values in candidates:
-        if posts.struct_type_is_post(values.type) is None:
-            continue
-        for row, obj in enumerate(values.to_pylist()):
-            if obj is not None:
-                found.add(row, posts.analyze_object(obj), path or "<row>")
+    if posts.struct_type_is_post(whole.type) is not None:
+        _analyze_objects(whole, np.ones(len(whole), dtype=bool), "<row>", found)
+    for name, values in zip(table.column_names, columns, strict=True):
+        kind = values.type
+        if pa.types.is_struct(kind) or pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            _analyze_objects(values, posts.struct_candidates(values), name, found)
+
+
+def _analyze_objects(values: pa.Array, candidates: np.ndarray, path: str, found: BatchEvidence) -> None:
+    for row in np.flatnonzero(candidates):
+        obj = values[int(row)].as_py()
+        if obj is not None:
+            found.add(int(row), posts.analyze_object(obj), path)
 
 
 def _attach_authors(author_leaves: list[Leaf], found: BatchEvidence) -> None:

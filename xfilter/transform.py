@@ -126,13 +126,21 @@ class XFilter:
 
     def tag_table(self, table: pa.Table) -> pa.Table:
         """``table`` with the four xfilter columns added (and redacted text rewritten)."""
-        tags = self.tagger.tag(table)
-        return _with_tags(table, tags)
+        present = [c for c in TAG_COLUMNS if c in table.column_names]
+        if present:  # re-tagging a tagged table replaces the old decision
+            table = table.drop_columns(present)
+        return _with_tags(table, self.tagger.tag(table))
 
     def __call__(self, batch: Any) -> Any:
         """The ``ds.map(xf, batched=True)`` function for every ``datasets`` format."""
         if isinstance(batch, pa.Table):
             return self.tag_table(batch)
+        lazy_table = getattr(batch, "pa_table", None)
+        if isinstance(lazy_table, pa.Table):
+            # A Dataset.map batch: return the whole Arrow table, so the new columns keep their
+            # types (a first batch of empty lists would otherwise fix them as list<null>) and no
+            # column is converted to Python.
+            return self.tag_table(lazy_table)
         table = _as_table(batch)
         tags = self.tagger.tag(table)
         out: dict[str, Any] = dict(tags.columns())
@@ -165,9 +173,6 @@ def _with_tags(table: pa.Table, tags: Tags) -> pa.Table:
             values[row] = value
         index = table.column_names.index(column)
         table = table.set_column(index, table.field(column), pa.array(values, pa.string()))
-    present = [c for c in TAG_COLUMNS if c in table.column_names]
-    if present:  # re-tagging a tagged table replaces the old decision
-        table = table.drop_columns(present)
     tag_table = tags.table()
     for name in TAG_COLUMNS:
         table = table.append_column(tag_table.schema.field(name), tag_table.column(name))

@@ -1,0 +1,157 @@
+"""Detection quality on the labelled third-party corpus (``../shared/corpus``), strict mode.
+
+    python benchmarks/quality.py [--corpus ../shared/corpus] [--misses 20]
+
+Per file and overall: recall on x_post + x_embed (action not keep), false-reject rate on
+none + x_mention (action not keep), category accuracy (strongest category found vs gold),
+author accuracy on rows with gold authors, and the list of misses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+
+import datasets  # noqa: E402
+import pyarrow as pa  # noqa: E402
+
+from xfilter import XFilter  # noqa: E402
+from xfilter.kernel import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN  # noqa: E402
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# Columns that describe a corpus row rather than being part of the record.
+LABEL_COLUMNS = {
+    "id", "source", "gold_category", "gold_authors", "gold_evidence", "gold_note",
+    "gold_accounts", "endpoint", "api_kind", "kind", "file", "section", "description",
+    "expected_urls", "expected_is_urls", "expected_raw",
+}  # fmt: skip
+POSITIVE = ("x_post", "x_embed")
+NEGATIVE = ("none", "x_mention")
+
+
+@dataclass
+class Score:
+    rows: int = 0
+    positives: int = 0
+    found: int = 0
+    negatives: int = 0
+    false_rejects: int = 0
+    category_right: int = 0
+    with_authors: int = 0
+    authors_right: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, other: Score) -> None:
+        for name in (
+            "rows", "positives", "found", "negatives", "false_rejects", "category_right",
+            "with_authors", "authors_right",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.misses.extend(other.misses)
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:6.2f}%" if whole else "     —"
+
+
+def score_file(path: Path, xf: XFilter) -> Score:
+    ds = datasets.load_dataset("json", data_files=str(path), split="train")
+    gold = ds.select_columns(["id", "gold_category", "gold_authors"]).to_list()
+    record = ds.remove_columns([c for c in ds.column_names if c in LABEL_COLUMNS])
+    score = Score()
+    row = 0
+    for batch in record.with_format("arrow").iter(batch_size=500):
+        tagged = xf.tag_table(pa.Table.from_batches(batch.to_batches()))
+        columns = [
+            tagged.column(c).to_pylist()
+            for c in (ACTION, CATEGORIES_COLUMN, RULES_COLUMN, AUTHORS_COLUMN)
+        ]
+        for action, categories, rules, authors in zip(*columns, strict=True):
+            truth = gold[row]
+            row += 1
+            _score_row(score, path.name, truth, action, categories, rules, authors)
+    return score
+
+
+def _score_row(
+    score: Score,
+    name: str,
+    truth: dict[str, Any],
+    action: str,
+    categories: list[str],
+    rules: list[str],
+    authors: list[str],
+) -> None:
+    wanted = truth["gold_category"]
+    got = categories[0] if categories else "none"
+    score.rows += 1
+    where = f"{name} {truth['id']}: gold {wanted}, got {got} {rules}"
+    if wanted in POSITIVE:
+        score.positives += 1
+        if action != "keep":
+            score.found += 1
+        else:
+            score.misses.append(f"MISS {where}")
+    if wanted in NEGATIVE:
+        score.negatives += 1
+        if action != "keep":
+            score.false_rejects += 1
+            score.misses.append(f"FALSE REJECT {where}")
+    if got == wanted:
+        score.category_right += 1
+    elif wanted not in POSITIVE:
+        score.misses.append(f"CATEGORY {where}")
+    gold_authors = sorted(truth["gold_authors"] or [])
+    if gold_authors:
+        score.with_authors += 1
+        if sorted(authors) == gold_authors:
+            score.authors_right += 1
+        else:
+            score.misses.append(f"AUTHORS {where}: gold {gold_authors}, got {authors}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--misses", type=int, default=30, help="misses to list (0: none)")
+    args = parser.parse_args(argv)
+    if not args.corpus.is_dir():
+        print(f"{args.corpus}: corpus not found", file=sys.stderr)
+        return 2
+    xf = XFilter(mode="strict")
+    total = Score()
+    header = f"{'file':<28}{'rows':>6}{'recall':>9}{'false rej':>11}{'category':>10}{'authors':>9}"
+    print(header)
+    print("-" * len(header))
+    for path in sorted(args.corpus.glob("*.jsonl.gz")):
+        score = score_file(path, xf)
+        total.add(score)
+        print(
+            f"{path.name:<28}{score.rows:>6}{_pct(score.found, score.positives):>9}"
+            f"{_pct(score.false_rejects, score.negatives):>11}"
+            f"{_pct(score.category_right, score.rows):>10}"
+            f"{_pct(score.authors_right, score.with_authors):>9}"
+        )
+    print("-" * len(header))
+    print(
+        f"{'overall':<28}{total.rows:>6}{_pct(total.found, total.positives):>9}"
+        f"{_pct(total.false_rejects, total.negatives):>11}"
+        f"{_pct(total.category_right, total.rows):>10}"
+        f"{_pct(total.authors_right, total.with_authors):>9}"
+    )
+    if args.misses:
+        print(f"\n{len(total.misses)} misses (first {args.misses}):")
+        for line in total.misses[: args.misses]:
+            print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
