@@ -19,11 +19,11 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
-import datasets  # noqa: E402
-import pyarrow as pa  # noqa: E402
+import datasets
+import pyarrow as pa
 
-from xfilter import XFilter  # noqa: E402
-from xfilter.kernel import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN  # noqa: E402
+from xfilter import XFilter
+from xfilter.kernel import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # Columns that describe a corpus row rather than being part of the record.

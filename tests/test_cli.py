@@ -112,7 +112,14 @@ def test_manifest_has_every_field(outputs: dict[str, Path]) -> None:
         assert set(split) >= {"input", "kept", "dropped", "quarantined", "redacted", "by_category"}
     ledger = pq.read_table(outputs["collaborator"] / manifest["ledger"]["path"])
     assert ledger.num_rows == manifest["ledger"]["rows"]
-    assert set(ledger.column_names) == {"split", "row", "record_sha256", "action", "categories", "rules"}
+    assert set(ledger.column_names) == {
+        "split",
+        "row",
+        "record_sha256",
+        "action",
+        "categories",
+        "rules",
+    }
 
 
 def test_opt_out_entries_never_reach_the_outputs(outputs: dict[str, Path]) -> None:
@@ -139,7 +146,9 @@ def test_outputs_load_with_datasets(outputs: dict[str, Path]) -> None:
     assert whole["train"].num_rows == manifest["splits"]["train"]["kept"]
 
 
-def test_verify_passes_then_fails_on_a_changed_byte(outputs: dict[str, Path], tmp_path: Path) -> None:
+def test_verify_passes_then_fails_on_a_changed_byte(
+    outputs: dict[str, Path], tmp_path: Path
+) -> None:
     out = tmp_path / "copy"
     shutil.copytree(outputs["strict"], out)
     done = run_cli("verify", str(out))
@@ -162,7 +171,9 @@ def test_verify_passes_then_fails_on_a_changed_byte(outputs: dict[str, Path], tm
         ("truncate_ledger", "ledger.parquet: modified"),
     ],
 )
-def test_verify_catches_tampering(outputs: dict[str, Path], tmp_path: Path, tamper: str, message: str) -> None:
+def test_verify_catches_tampering(
+    outputs: dict[str, Path], tmp_path: Path, tamper: str, message: str
+) -> None:
     out = tmp_path / "copy"
     shutil.copytree(outputs["collaborator"], out)
     if tamper == "edit_manifest":
@@ -181,7 +192,9 @@ def test_verify_catches_tampering(outputs: dict[str, Path], tmp_path: Path, tamp
     assert message in done.stderr
 
 
-def test_verify_rescan_catches_x_content_slipped_into_clean(outputs: dict[str, Path], tmp_path: Path) -> None:
+def test_verify_rescan_catches_x_content_slipped_into_clean(
+    outputs: dict[str, Path], tmp_path: Path
+) -> None:
     from xfilter.manifest import seal
     from xfilter.outputs import file_sha256
 

@@ -20,12 +20,16 @@ def test_shipped_configs_load(name: str) -> None:
 def test_unknown_key_is_named_with_a_suggestion(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text("modee: strict\n")
-    with pytest.raises(ConfigError, match=r"c\.yaml: unknown key 'modee' \(did you mean 'mode'\?\)"):
+    with pytest.raises(
+        ConfigError, match=r"c\.yaml: unknown key 'modee' \(did you mean 'mode'\?\)"
+    ):
         load_config(path)
 
 
 def test_nested_unknown_key() -> None:
-    with pytest.raises(ConfigError, match=r"unknown key 'output.formt' \(did you mean 'format'\?\)"):
+    with pytest.raises(
+        ConfigError, match=r"unknown key 'output.formt' \(did you mean 'format'\?\)"
+    ):
         build_config({"output": {"formt": "parquet"}}, "c.yaml")
 
 
@@ -34,7 +38,10 @@ def test_nested_unknown_key() -> None:
     [
         ({"mode": "strictt"}, r"mode: 'strictt' is not one of"),
         ({"action": "delete"}, r"action: 'delete' is not one of"),
-        ({"categories": {"x_lnk": "keep"}}, r"unknown category 'x_lnk' \(did you mean 'x_link'\?\)"),
+        (
+            {"categories": {"x_lnk": "keep"}},
+            r"unknown category 'x_lnk' \(did you mean 'x_link'\?\)",
+        ),
         ({"categories": {"x_link": "redact"}}, r"'redact' applies only to x_embed"),
         ({"categories": {"x_link": "maybe"}}, r"categories.x_link: 'maybe' is not one of"),
         ({"input": {"streaming": "sometimes"}}, r"input.streaming"),

@@ -65,7 +65,9 @@ def test_hashed_entries_match_without_revealing(tmp_path: Path) -> None:
         ("bad.jsonl", '{"name": "jack"}\n', 1),
     ],
 )
-def test_malformed_lines_name_file_and_line(tmp_path: Path, name: str, body: str, line: int) -> None:
+def test_malformed_lines_name_file_and_line(
+    tmp_path: Path, name: str, body: str, line: int
+) -> None:
     path = tmp_path / name
     path.write_text(body)
     with pytest.raises(ConfigError, match=rf"{name}: line {line}:"):

@@ -1,4 +1,4 @@
-"""The dataset card (README.md) of an output: the filtering summary in YAML, readable prose below."""
+"""The dataset card (README.md) of an output: the filtering summary in YAML, prose below."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from huggingface_hub import DatasetCard, DatasetCardData
-
 
 _REJECTED = {
     "drop": "**dropped** (counted in the manifest, not kept)",
@@ -59,10 +58,10 @@ def build_card(manifest: Mapping[str, Any]) -> str:
     )
     body = f"""# {data.pretty_name}
 
-This dataset is `{source['source']}` with records derived from X (formerly Twitter) removed by
-[xfilter](https://pypi.org/project/xfilter/) {manifest['tool']['version']} in
-**{manifest['mode']}** mode. Rejected records were
-{_REJECTED[manifest['action']]}; `clean/` holds what was kept.
+This dataset is `{source["source"]}` with records derived from X (formerly Twitter) removed by
+[xfilter](https://pypi.org/project/xfilter/) {manifest["tool"]["version"]} in
+**{manifest["mode"]}** mode. Rejected records were
+{_REJECTED[manifest["action"]]}; `clean/` holds what was kept.
 
 ## Terms implemented
 

@@ -40,7 +40,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from xfilter.config import load_config
     from xfilter.kernel import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN
     from xfilter.result import BATCH_ROWS
     from xfilter.sources import load_source
@@ -49,9 +48,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {"input": {"source": args.source}}
     if args.mode:
         overrides["mode"] = args.mode
-    xf = (
-        XFilter.from_config(args.config, **overrides) if args.config else XFilter(**overrides)
-    )
+    xf = XFilter.from_config(args.config, **overrides) if args.config else XFilter(**overrides)
     data, _ = load_source(args.source, args.split, streaming=True)
     categories: Counter[str] = Counter()
     actions: Counter[str] = Counter()
@@ -72,7 +69,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
                 categories.update(cats)
                 if cats and len(examples.setdefault(cats[0], [])) < args.examples:
                     who = f" authors={','.join(authors)}" if authors else ""
-                    examples[cats[0]].append(f"{split}[{row}] {action} rules={','.join(rules)}{who}")
+                    examples[cats[0]].append(
+                        f"{split}[{row}] {action} rules={','.join(rules)}{who}"
+                    )
                 row += 1
             total += batch.num_rows
     print(f"scanned {total} records of {args.source} (mode {xf.config.mode})")
@@ -113,7 +112,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         kind, value, evidence = "json", args.json, found
     else:
         kind, value, evidence = "text", args.text, text.analyze_text(args.text)
-    categories, rules, authors = summarize(evidence)
+    categories, _, authors = summarize(evidence)
     xf = XFilter(mode=args.mode) if args.mode else XFilter()
     decision = Policy.from_config(xf.config, xf.opt_out).decide(categories, authors)
     print(f"{kind}: {len(value)} characters")
@@ -141,7 +140,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xfilter",
-        description="Find X (Twitter)-derived records in datasets; drop or quarantine them by policy.",
+        description="Find X-derived records in datasets; drop or quarantine them by policy.",
     )
     parser.add_argument("--version", action="version", version=f"xfilter {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -112,7 +112,11 @@ def _section_model(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     for part in loc[:-1]:
         field = model.model_fields.get(str(part)) if model else None
         annotation = field.annotation if field else None
-        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        model = (
+            annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            else None
+        )
     return model
 
 
@@ -135,7 +139,9 @@ def build_config(data: object, origin: str = "config") -> Config:
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{origin}: the config must be a mapping of keys, got {type(data).__name__}")
+        raise ConfigError(
+            f"{origin}: the config must be a mapping of keys, got {type(data).__name__}"
+        )
     try:
         return Config.model_validate(dict(data))
     except ValidationError as exc:

@@ -27,7 +27,7 @@ def _progress_enabled() -> bool:
 def run(
     config: str | os.PathLike[str] | Config,
     *,
-    input: str | None = None,  # noqa: A002 - mirrors the CLI flag
+    input: str | None = None,
     output: str | os.PathLike[str] | None = None,
     split: str | None = None,
     streaming: bool | None = None,
@@ -54,9 +54,7 @@ def run(
     _check_fields(xf, data)
     if cfg.input.streaming:
         return _run_streaming(xf, data, source, out_dir, started, overwrite)
-    tagged = data.map(
-        xf, batched=True, batch_size=1000, num_proc=num_proc, desc="xfilter: tagging"
-    )
+    tagged = data.map(xf, batched=True, batch_size=1000, num_proc=num_proc, desc="xfilter: tagging")
     result = FilterResult(
         xf, tagged, single=False, source=source,
         engine={"name": "local", "streaming": False, "num_proc": num_proc or 1},
@@ -102,7 +100,9 @@ def _tagged_stream(xf: XFilter, ds: Any, schema: pa.Schema, name: str) -> Iterat
 def _check_fields(xf: XFilter, data: Any) -> None:
     """Every field named in the config must exist in every split."""
     fields = xf.config.fields
-    named = [(key, name) for key in ("text", "url", "author") for name in getattr(fields, key) or []]
+    named = [
+        (key, name) for key in ("text", "url", "author") for name in getattr(fields, key) or []
+    ]
     for split, ds in data.items():
         columns = set(ds.column_names or []) if ds.column_names else set()
         if ds.features is not None:

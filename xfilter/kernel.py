@@ -93,7 +93,7 @@ class Tagger:
 
     policy: Policy
     registry: DatasetRegistry
-    roles: Roles = Roles()
+    roles: Roles = field(default_factory=Roles)
     dataset_evidence: tuple[Evidence, ...] = ()
 
     def tag(self, table: pa.Table) -> Tags:
@@ -117,9 +117,11 @@ class Tagger:
         """Cut embedded posts out of top-level text columns; reject if X content remains."""
         spans: dict[str, list[tuple[int, int]]] = {}
         for e in evidence:
-            if e.category == "x_embed" and e.span and e.field in table.column_names:
-                if pa.types.is_string(table.schema.field(e.field).type):
-                    spans.setdefault(e.field, []).append(e.span)
+            in_text_column = e.field in table.column_names and pa.types.is_string(
+                table.schema.field(e.field).type
+            )
+            if e.category == "x_embed" and e.span and in_text_column:
+                spans.setdefault(e.field, []).append(e.span)
         remaining = [e for e in evidence if e.field not in spans]
         rewritten: dict[str, str] = {}
         for column, column_spans in spans.items():

@@ -88,7 +88,7 @@ class OptOutList:
         return self.count
 
     def contains_any(self, authors: Iterable[str]) -> bool:
-        """Whether any of ``authors`` (handles or ids, any case, with or without ``@``) opted out."""
+        """Whether any of ``authors`` (handles or ids, any case, ``@`` optional) opted out."""
         if not self.keys.size:
             return False
         wanted = np.array([entry_key(a) for a in authors], dtype=np.uint64)
@@ -107,9 +107,7 @@ def _parse_entry(value: str, origin: str, line: int) -> int:
     if _USER_ID.fullmatch(text) or _HANDLE.fullmatch(text):
         return entry_key(text)
     # The entry itself is not echoed: opt-out lists are personal data.
-    raise ConfigError(
-        f"{origin}: line {line}: not an X user id, handle or sha256:<64 hex> entry"
-    )
+    raise ConfigError(f"{origin}: line {line}: not an X user id, handle or sha256:<64 hex> entry")
 
 
 def _txt_entries(text: str) -> Iterator[tuple[int, str]]:

@@ -62,12 +62,17 @@ class SplitCounts:
         self.redacted += actions["redact"]
         self.dropped += actions["drop"]
         self.quarantined += actions["quarantine"]
-        for column, counter in ((CATEGORIES_COLUMN, self.by_category), (RULES_COLUMN, self.by_rule)):
+        for column, counter in (
+            (CATEGORIES_COLUMN, self.by_category),
+            (RULES_COLUMN, self.by_rule),
+        ):
             flat = pc.list_flatten(tagged.column(column))
             if len(flat):
                 counts = pc.value_counts(flat)
                 for value, count in zip(
-                    counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True
+                    counts.field("values").to_pylist(),
+                    counts.field("counts").to_pylist(),
+                    strict=True,
                 ):
                     counter[value] += count
 
@@ -171,7 +176,9 @@ class _ShardWriter:
         total = len(self.paths)
         done = []
         for index, (path, rows) in enumerate(zip(self.paths, self.rows, strict=True)):
-            final = path.with_name(f"{self.split}-{index:05d}-of-{total:05d}.{EXTENSIONS[self.fmt]}")
+            final = path.with_name(
+                f"{self.split}-{index:05d}-of-{total:05d}.{EXTENSIONS[self.fmt]}"
+            )
             path.rename(final)
             done.append((final, rows))
         return done
@@ -310,4 +317,6 @@ def check_output_dir(path: Path, overwrite: bool) -> None:
             f"{path}: directory exists and is not an xfilter output; choose another --output"
         )
     if not overwrite:
-        raise OutputError(f"{path}: an xfilter output is already there; pass --overwrite to replace it")
+        raise OutputError(
+            f"{path}: an xfilter output is already there; pass --overwrite to replace it"
+        )

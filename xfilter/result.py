@@ -87,7 +87,7 @@ def _arrow_batches(dataset: Any) -> Iterator[pa.Table]:
 
 
 class FilterResult:
-    """What ``xf.split(tagged)`` returns: ``.clean``, ``.quarantine``, ``.manifest``, ``.save()``."""
+    """What ``xf.split(tagged)`` returns: ``.clean``, ``.quarantine``, ``.manifest``, ``.save``."""
 
     def __init__(
         self,
@@ -121,7 +121,8 @@ class FilterResult:
             missing = [c for c in TAG_COLUMNS if c not in ds.column_names]
             if missing:
                 raise XFilterError(
-                    f"split {name!r} is not tagged (missing {missing}); run ds.map(xf, batched=True) first"
+                    f"split {name!r} is not tagged (missing {missing}); "
+                    "run ds.map(xf, batched=True) first"
                 )
         if source is None:
             source = InputInfo(
@@ -135,7 +136,11 @@ class FilterResult:
 
     @classmethod
     def from_output(
-        cls, xf: XFilter, out_dir: str | os.PathLike[str], manifest: dict[str, Any], source: InputInfo
+        cls,
+        xf: XFilter,
+        out_dir: str | os.PathLike[str],
+        manifest: dict[str, Any],
+        source: InputInfo,
     ) -> FilterResult:
         """A result whose sets are read back from a written output directory."""
         result = cls(xf, None, single=False, source=source, engine=manifest["engine"])

@@ -90,7 +90,9 @@ def _walk(path: str, values: pa.Array, rows: np.ndarray | None) -> Iterator[Leaf
         for index in range(kind.num_fields):
             child = pc.struct_field(values, [index])
             yield from _walk(f"{path}.{kind.field(index).name}", child, rows)
-    elif pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+    elif (
+        pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
+    ):
         parents = pc.list_parent_indices(values).to_numpy()
         flat = pc.list_flatten(values)
         yield from _walk(path, flat, parents if rows is None else rows[parents])
@@ -231,7 +233,9 @@ def _scan_objects(table: pa.Table, found: BatchEvidence) -> None:
             _analyze_objects(values, posts.struct_candidates(values), name, found)
 
 
-def _analyze_objects(values: pa.Array, candidates: np.ndarray, path: str, found: BatchEvidence) -> None:
+def _analyze_objects(
+    values: pa.Array, candidates: np.ndarray, path: str, found: BatchEvidence
+) -> None:
     for row in np.flatnonzero(candidates):
         obj = values[int(row)].as_py()
         if obj is not None:
@@ -243,7 +247,9 @@ def _attach_authors(author_leaves: list[Leaf], found: BatchEvidence) -> None:
     if not author_leaves or not (found.by_row or found.everywhere):
         return
     for leaf in author_leaves:
-        values = leaf.values if pa.types.is_string(leaf.values.type) else leaf.values.cast(pa.string())
+        values = (
+            leaf.values if pa.types.is_string(leaf.values.type) else leaf.values.cast(pa.string())
+        )
         valid = pc.match_substring_regex(values, _HANDLE_OR_ID).fill_null(False)
         for index in np.flatnonzero(valid.to_numpy(zero_copy_only=False)):
             row = leaf.row(int(index))

@@ -74,7 +74,9 @@ def _is_saved_to_disk(path: Path) -> bool:
     return (path / "dataset_dict.json").is_file() or (path / "state.json").is_file()
 
 
-def load_source(source: str, split: str | None = None, streaming: bool = False) -> tuple[Any, InputInfo]:
+def load_source(
+    source: str, split: str | None = None, streaming: bool = False
+) -> tuple[Any, InputInfo]:
     """A ``DatasetDict`` (or ``IterableDatasetDict`` when streaming) and where it came from."""
     import datasets
 
@@ -143,7 +145,7 @@ def _load_hub(source: str, streaming: bool) -> tuple[Any, InputInfo]:
 
             info.revision = HfApi().dataset_info(source).sha
             info.revision_verified = True
-        except Exception as exc:  # noqa: BLE001 - any failure here means "no network or no repo"
+        except Exception as exc:
             raise InputError(
                 f"{source}: not a local path, and the Hub could not be reached or has no such "
                 f"dataset ({type(exc).__name__}); give a local path (a save_to_disk folder, a "
@@ -151,7 +153,7 @@ def _load_hub(source: str, streaming: bool) -> tuple[Any, InputInfo]:
             ) from None
     try:
         return datasets.load_dataset(source, streaming=streaming), info
-    except Exception as exc:  # noqa: BLE001 - datasets raises many types for a missing dataset
+    except Exception as exc:
         hint = " (HF_HUB_OFFLINE is set and it is not in the local cache)" if offline else ""
         raise InputError(
             f"{source}: cannot load this Hub dataset{hint}: {type(exc).__name__}; "
@@ -164,5 +166,5 @@ def _guard(source: str, load: Any) -> Any:
         return load()
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - surface any reader error as one clear line
+    except Exception as exc:
         raise InputError(f"{source}: cannot read input: {type(exc).__name__}: {exc}") from None

@@ -82,9 +82,7 @@ class XFilter:
                 "count": self.opt_out.count,
                 "keys": self.opt_out.keys.tobytes(),
             },
-            "dataset_evidence": [
-                [e.rule, e.category, e.field] for e in self.dataset_evidence
-            ],
+            "dataset_evidence": [[e.rule, e.category, e.field] for e in self.dataset_evidence],
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -187,7 +185,9 @@ def _as_table(batch: Any) -> pa.Table:
     if isinstance(batch, Mapping):
         columns = {k: v for k, v in batch.items() if k not in TAG_COLUMNS}
         return pa.Table.from_pydict({k: _as_array(k, v) for k, v in columns.items()})
-    raise TypeError(f"XFilter expects a batch (dict of columns or pyarrow.Table), got {type(batch)}")
+    raise TypeError(
+        f"XFilter expects a batch (dict of columns or pyarrow.Table), got {type(batch)}"
+    )
 
 
 def _as_array(name: str, values: Any) -> pa.Array:

@@ -1,4 +1,4 @@
-"""``xfilter verify``: an output directory against its manifest, and its clean set against the policy."""
+"""``xfilter verify``: an output directory against its manifest and its recorded policy."""
 
 from __future__ import annotations
 
@@ -124,9 +124,16 @@ def _check_ledger(root: Path, manifest: dict[str, Any]) -> None:
     ledger = pq.read_table(path, columns=["split", "action"])
     if ledger.num_rows != entry["rows"]:
         raise VerifyError(f"{path}: {ledger.num_rows} rows, the manifest says {entry['rows']}")
-    found = Counter(zip(ledger.column("split").to_pylist(), ledger.column("action").to_pylist()))
+    pairs = zip(
+        ledger.column("split").to_pylist(), ledger.column("action").to_pylist(), strict=True
+    )
+    found = Counter(pairs)
     for name, split in manifest["splits"].items():
-        for action, key in (("drop", "dropped"), ("quarantine", "quarantined"), ("redact", "redacted")):
+        for action, key in (
+            ("drop", "dropped"),
+            ("quarantine", "quarantined"),
+            ("redact", "redacted"),
+        ):
             if found[(name, action)] != split[key]:
                 raise VerifyError(
                     f"{path}: split {name!r}: {found[(name, action)]} {action} rows, "
