@@ -17,6 +17,20 @@ EXIT_INTERRUPTED = 130
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    if args.engine == "ray":
+        from xfilter.ray import run as run_on_ray
+
+        manifest = run_on_ray(
+            args.config,
+            input=args.input,
+            output=args.output,
+            split=args.split,
+            overwrite=args.overwrite,
+            address=args.ray_address,
+            num_actors=args.num_actors,
+        )
+        _print_summary(manifest, args.output or manifest["config"]["output"]["dir"])
+        return 0
     from xfilter.job import run
 
     result = run(
@@ -28,15 +42,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         num_proc=args.num_proc,
     )
-    manifest = result.manifest
-    print(f"xfilter {manifest['mode']} → {result.saved_to}")
+    _print_summary(result.manifest, result.saved_to)
+    return 0
+
+
+def _print_summary(manifest: dict[str, Any], directory: object) -> None:
+    print(f"xfilter {manifest['mode']} → {directory}")
     print(f"{'split':<12}{'input':>9}{'kept':>9}{'dropped':>9}{'quarant.':>9}{'redacted':>9}")
     for name, s in manifest["splits"].items():
         print(
             f"{name:<12}{s['input']:>9}{s['kept']:>9}{s['dropped']:>9}"
             f"{s['quarantined']:>9}{s['redacted']:>9}"
         )
-    return 0
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
@@ -97,6 +114,20 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from xfilter.publish import publish
+
+    url = publish(
+        args.directory,
+        args.repo_id,
+        private=args.private,
+        revision=args.revision,
+        include_quarantine=args.include_quarantine,
+    )
+    print(f"published {args.directory} → {url}")
+    return 0
+
+
 def _cmd_explain(args: argparse.Namespace) -> int:
     from xfilter.detect import posts, text, urls
     from xfilter.kernel import summarize
@@ -153,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--streaming", action="store_true", help="read, tag and write in one pass")
     run.add_argument("--overwrite", action="store_true", help="replace an earlier xfilter output")
     run.add_argument("--num-proc", type=int, default=None, help="worker processes for tagging")
+    run.add_argument(
+        "--engine", choices=["local", "ray"], default="local", help="where to run (default local)"
+    )
+    run.add_argument("--ray-address", help="an existing Ray cluster (default: start a local one)")
+    run.add_argument("--num-actors", type=int, default=None, help="Ray tagging actors")
     run.set_defaults(func=_cmd_run)
 
     scan = commands.add_parser("scan", help="audit a dataset: counts per category; writes nothing")
@@ -174,6 +210,20 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("directory")
     verify.add_argument("--quick", action="store_true", help="skip re-scanning the clean set")
     verify.set_defaults(func=_cmd_verify)
+
+    publish = commands.add_parser(
+        "publish", help="push a verified output's clean set, card and manifest to the Hub"
+    )
+    publish.add_argument("directory")
+    publish.add_argument("repo_id", help="the Hub dataset repo, e.g. my-org/my-clean-set")
+    publish.add_argument("--private", action="store_true", help="create the repo as private")
+    publish.add_argument("--revision", help="branch to commit to (default main)")
+    publish.add_argument(
+        "--include-quarantine",
+        action="store_true",
+        help="also push the quarantine set (only to a private repo)",
+    )
+    publish.set_defaults(func=_cmd_publish)
 
     explain = commands.add_parser("explain", help="show the rules, categories and spans that fire")
     given = explain.add_mutually_exclusive_group(required=True)

@@ -18,6 +18,7 @@ from xfilter.detect import ids, posts, text, urls
 from xfilter.detect.datasets import RULES as DATASET_RULES
 from xfilter.detect.datasets import SOURCE_COLUMN_NAMES, DatasetRegistry
 from xfilter.detect.evidence import Evidence, hit
+from xfilter.engines import candidates
 
 URL_COLUMN_NAMES = frozenset(
     {
@@ -102,12 +103,6 @@ def _walk(path: str, values: pa.Array, rows: np.ndarray | None) -> Iterator[Leaf
         yield Leaf(path, values, rows)
 
 
-def _candidates(values: pa.Array, pattern: str) -> np.ndarray:
-    """Indices of non-null values that match the RE2 prefilter."""
-    mask = pc.match_substring_regex(values, pattern, ignore_case=True)
-    return np.flatnonzero(mask.fill_null(False).to_numpy(zero_copy_only=False))
-
-
 class BatchEvidence:
     """Evidence per row of one batch, collected detector by detector."""
 
@@ -190,7 +185,7 @@ def _role(leaf: Leaf, roles: Roles) -> str | None:
 
 
 def _scan_strings(leaf: Leaf, pattern: str, analyze, found: BatchEvidence) -> None:  # type: ignore[no-untyped-def]
-    for index in _candidates(leaf.values, pattern):
+    for index in candidates(leaf.values, pattern):
         value = leaf.values[int(index)].as_py()
         found.add(leaf.row(int(index)), analyze(value), leaf.path)
 
