@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections import Counter
@@ -243,6 +244,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except XFilterError as exc:
         print(f"xfilter: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            where = f": {exc.filename}" if exc.filename else ""
+            print(
+                f"xfilter: error: no space left on device{where}; nothing was written",
+                file=sys.stderr,
+            )
+        else:
+            print(f"xfilter: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("xfilter: interrupted; no output was written", file=sys.stderr)
         return EXIT_INTERRUPTED

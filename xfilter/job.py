@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from tqdm.auto import tqdm
 
 from xfilter.config import Config, load_config
 from xfilter.errors import InputError
+from xfilter.faults import checkpoint
 from xfilter.manifest import now
 from xfilter.result import BATCH_ROWS, FilterResult, SplitStream, write_output
 from xfilter.sources import InputInfo, load_source
@@ -51,10 +53,12 @@ def run(
     _check_not_inside_input(cfg.input.source, out_dir)
     started = now()
     data, source = load_source(cfg.input.source, cfg.input.split, cfg.input.streaming)
+    checkpoint("read")
     _check_fields(xf, data)
     if cfg.input.streaming:
         return _run_streaming(xf, data, source, out_dir, started, overwrite)
     tagged = data.map(xf, batched=True, batch_size=1000, num_proc=num_proc, desc="xfilter: tagging")
+    checkpoint("tag")
     result = FilterResult(
         xf, tagged, single=False, source=source,
         engine={"name": "local", "streaming": False, "num_proc": num_proc or 1},
@@ -93,7 +97,9 @@ def _tagged_stream(xf: XFilter, ds: Any, schema: pa.Schema, name: str) -> Iterat
     with bar:
         for batch in ds.with_format("arrow").iter(batch_size=BATCH_ROWS):
             table = batch if batch.schema == schema else batch.select(schema.names).cast(schema)
-            yield xf.tag_table(table)
+            tagged = xf.tag_table(table)
+            checkpoint("tag")
+            yield tagged
             bar.update(table.num_rows)
 
 
@@ -126,8 +132,14 @@ def _paths(features: dict[str, Any], prefix: str = "") -> set[str]:
 
 
 def _check_not_inside_input(source: str, out_dir: Path) -> None:
-    path = Path(source)
-    if source != "demo" and path.is_dir():
-        inside = out_dir.resolve().is_relative_to(path.resolve())
-        if inside:
-            raise InputError(f"{out_dir}: the output directory is inside the input {source}")
+    """Writing inside the input, or replacing a directory that holds it, would corrupt it."""
+    if source == "demo":
+        return
+    out = out_dir.resolve()
+    for match in glob.glob(source) or [source]:
+        path = Path(match).resolve()
+        if path.exists() and (out.is_relative_to(path) or path.is_relative_to(out)):
+            raise InputError(
+                f"{out_dir}: the output directory overlaps the input {source}; "
+                "write it somewhere else"
+            )

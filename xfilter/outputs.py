@@ -24,6 +24,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from xfilter.errors import OutputError
+from xfilter.faults import checkpoint
 from xfilter.kernel import ACTION, CATEGORIES_COLUMN, RULES_COLUMN, TAG_COLUMNS, TAG_SCHEMA
 
 ROW_GROUP_ROWS = 10_000
@@ -208,7 +209,8 @@ class OutputWriter:
         self.overwrite = overwrite
         check_output_dir(self.final, overwrite)
         self.final.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = self.final.parent / f".{self.final.name}.tmp-{uuid.uuid4().hex[:12]}"
+        remove_stale_siblings(self.final)
+        self.tmp = _sibling(self.final, "tmp")
         self.tmp.mkdir()
         self.counts: dict[str, SplitCounts] = {}
         self._writers: dict[tuple[str, str], _ShardWriter] = {}
@@ -242,7 +244,9 @@ class OutputWriter:
         quarantined = np.flatnonzero(actions == "quarantine")
         clean = tagged.drop_columns(list(TAG_COLUMNS)).take(kept)
         self._writers[("clean", split)].write(clean)
+        checkpoint("write-clean")
         self._writers[("quarantine", split)].write(tagged.take(quarantined))
+        checkpoint("write-quarantine")
         listed = np.flatnonzero(actions != "keep")
         if listed.size:
             rows = tagged.take(listed)
@@ -290,7 +294,7 @@ class OutputWriter:
         """Move the finished directory into place (replacing an old xfilter output)."""
         if self.final.exists():
             check_output_dir(self.final, self.overwrite)
-            trash = self.final.parent / f".{self.final.name}.old-{uuid.uuid4().hex[:12]}"
+            trash = _sibling(self.final, "old")
             self.final.rename(trash)
             self.tmp.rename(self.final)
             shutil.rmtree(trash)
@@ -300,6 +304,29 @@ class OutputWriter:
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _sibling(final: Path, kind: str) -> Path:
+    """A hidden work directory beside ``final``; the pid tells a later run whether it is stale."""
+    return final.parent / f".{final.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_siblings(final: Path) -> None:
+    """Delete work directories that a killed run left beside ``final``."""
+    for path in final.parent.glob(f".{final.name}.*-*-*"):
+        kind, pid = path.name[len(final.name) + 2 :].split("-")[:2]
+        if kind in ("tmp", "old") and pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def check_output_dir(path: Path, overwrite: bool) -> None:

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from xfilter.card import build_card
 from xfilter.errors import XFilterError
+from xfilter.faults import checkpoint
 from xfilter.kernel import ACTION, TAG_COLUMNS
 from xfilter.manifest import build_manifest, dumps, now, seal
 from xfilter.outputs import MANIFEST, OutputWriter, SplitCounts
@@ -60,8 +61,10 @@ def write_output(
         _check_conservation(manifest)
         manifest = seal(manifest)
         writer.write_text(MANIFEST, dumps(manifest))
+        checkpoint("write-manifest")
         writer.write_text("README.md", build_card(manifest))
         writer.commit()
+        checkpoint("commit")
     except BaseException:
         writer.abort()
         raise
