@@ -81,6 +81,13 @@ class Config(_Section):
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
+    def policy_dict(self) -> dict[str, Any]:
+        """What decides a record's fate: everything but where outputs go and how input is read."""
+        data = self.as_dict()
+        data.pop("output")
+        data["input"] = {"source": data["input"]["source"]}
+        return data
+
     @property
     def sha256(self) -> str:
         """Hash of the resolved config; it names the policy in manifests and fingerprints."""

@@ -120,9 +120,11 @@ class FilterResult:
             )
         single = isinstance(tagged, datasets.Dataset)
         splits = datasets.DatasetDict({"train": tagged}) if single else tagged
-        for name, ds in splits.items():
+        for name, ds in list(splits.items()):
             missing = [c for c in TAG_COLUMNS if c not in ds.column_names]
-            if missing:
+            if missing and ds.num_rows == 0:  # map() never calls the function on no rows
+                splits[name] = datasets.Dataset(xf.tag_table(ds.data.table.slice(0, 0)))
+            elif missing:
                 raise XFilterError(
                     f"split {name!r} is not tagged (missing {missing}); "
                     "run ds.map(xf, batched=True) first"

@@ -173,6 +173,8 @@ def _role(leaf: Leaf, roles: Roles) -> str | None:
     if ids.is_post_id_column(leaf.name) or ids.is_post_id_column(leaf.path):
         return "id"
     kind = leaf.values.type
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        return "text"
     if not pa.types.is_string(kind):
         return None
     if leaf.name in SOURCE_COLUMN_NAMES:
@@ -185,8 +187,20 @@ def _role(leaf: Leaf, roles: Roles) -> str | None:
 
 
 def _scan_strings(leaf: Leaf, pattern: str, analyze, found: BatchEvidence) -> None:  # type: ignore[no-untyped-def]
-    for index in candidates(leaf.values, pattern):
-        value = leaf.values[int(index)].as_py()
+    values = leaf.values
+    kind = values.type
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        # Bytes are scanned as text; invalid UTF-8 is replaced, never an error.
+        as_text = values.view(pa.string() if pa.types.is_binary(kind) else pa.large_string())
+        for index in candidates(as_text, pattern):
+            raw = values[int(index)].as_py()
+            text = raw.decode("utf-8", "replace")
+            found.add(leaf.row(int(index)), analyze(text), leaf.path)
+        return
+    if not pa.types.is_string(kind):
+        values = values.cast(pa.string())  # a named text/URL field holding numbers
+    for index in candidates(values, pattern):
+        value = values[int(index)].as_py()
         found.add(leaf.row(int(index)), analyze(value), leaf.path)
 
 

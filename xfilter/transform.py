@@ -75,7 +75,8 @@ class XFilter:
         return {
             "version": __version__,
             "ruleset_sha256": ruleset_sha256(),
-            "config": self.config.as_dict(),
+            # Only what decides: moving the output directory must not invalidate the cache.
+            "config": self.config.policy_dict(),
             "registry_sha256": self.registry.sha256,
             "opt_out": {
                 "sha256": self.opt_out.sha256,

@@ -1,0 +1,114 @@
+"""Same input and config → byte-identical outputs; xfilter's own clean output passes clean."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import datasets
+import pytest
+
+from tests.conftest import run_cli
+from xfilter import XFilter, demo_files
+
+VOLATILE = {"created", "started", "manifest_sha256", "engine", "config", "config_sha256"}
+
+
+def _files(out: Path) -> dict[str, str]:
+    manifest = json.loads((out / "manifest.json").read_text())
+    return {f["path"]: f["sha256"] for f in manifest["outputs"]["files"]} | {
+        "ledger": manifest["ledger"]["sha256"]
+    }
+
+
+def _stable(out: Path) -> dict:
+    manifest = json.loads((out / "manifest.json").read_text())
+    return {k: v for k, v in manifest.items() if k not in VOLATILE}
+
+
+@pytest.fixture(scope="module")
+def demo() -> datasets.DatasetDict:
+    return datasets.load_dataset("json", data_files=demo_files())
+
+
+def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        run_cli("run", "configs/collaborator.yaml", "--output", str(tmp_path / name), check=True)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    assert _stable(tmp_path / "a") == _stable(tmp_path / "b")
+
+
+def test_batch_size_and_num_proc_do_not_change_the_bytes(
+    demo: datasets.DatasetDict, tmp_path: Path
+) -> None:
+    xf = XFilter(mode="strict", action="drop")
+    outputs = []
+    for name, kwargs in {
+        "batch7": {"batch_size": 7},
+        "batch1000": {"batch_size": 1000},
+        "num_proc2": {"batch_size": 50, "num_proc": 2},
+    }.items():
+        result = xf.split(demo.map(xf, batched=True, **kwargs))
+        outputs.append(result.save(tmp_path / name))
+    first = _files(outputs[0])
+    for out in outputs[1:]:
+        assert _files(out) == first, out.name
+
+
+def test_rerunning_on_its_own_clean_output_rejects_nothing(tmp_path: Path) -> None:
+    for config in ("strict", "collaborator", "first-party"):
+        first = tmp_path / f"{config}-1"
+        run_cli("run", f"configs/{config}.yaml", "--output", str(first), check=True)
+        second = tmp_path / f"{config}-2"
+        run_cli(
+            "run", f"configs/{config}.yaml", "--input", str(first / "clean"),
+            "--output", str(second), check=True,
+        )  # fmt: skip
+        for split, counts in json.loads((second / "manifest.json").read_text())["splits"].items():
+            assert counts["dropped"] == counts["quarantined"] == 0, (config, split, counts)
+
+
+def test_manifest_and_ledger_hold_no_record_text(
+    demo: datasets.DatasetDict, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    run_cli("run", "configs/strict.yaml", "--output", str(out), check=True)
+    manifest = (out / "manifest.json").read_text()
+    ledger = (out / "ledger.parquet").read_bytes()
+    for split in demo.values():
+        for row in split:
+            for value in (row["text"], row["html"], row["post"]):
+                if value and len(value) > 24:
+                    snippet = value[:24]
+                    assert snippet not in manifest
+                    assert snippet.encode() not in ledger
+
+
+def test_the_job_opens_no_network_connection(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    script = f"""
+import sys
+connections = []
+def audit(event, args):
+    if event == "socket.connect":
+        connections.append(args[1])
+sys.addaudithook(audit)
+import xfilter
+xfilter.run("configs/collaborator.yaml", output={str(tmp_path / "out")!r})
+print("connections:", connections)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "HF_TOKEN": "hf_secretTOKEN123"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "connections: []" in done.stdout
+    assert "hf_secretTOKEN123" not in done.stdout + done.stderr
