@@ -1,95 +1,334 @@
-"""The dataset card (README.md) of an output: the filtering summary in YAML, prose below."""
+"""The dataset card (README.md) of an output: Hub metadata and the filtering summary in YAML,
+what was removed and why in prose, merged with the input's own card when it has one.
+
+Reviewers read the card on the Hub, so it states the terms, the policy and the counts itself;
+``manifest.json`` stays the authority and the card quotes its ``manifest_sha256``.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from huggingface_hub import DatasetCard, DatasetCardData
 
-_REJECTED = {
-    "drop": "**dropped** (counted in the manifest, not kept)",
-    "quarantine": "**quarantined** (in `quarantine/`, with their reasons)",
+CARD = "README.md"
+TAGS = ("x-content-filtered", "xfilter")
+TOOL_URL = "https://pypi.org/project/xfilter/"
+ACTION_KEYS = ("input", "kept", "dropped", "quarantined", "redacted")
+
+# Keys of an input card that describe the input's files, size or identity rather than its
+# content or rights: the output's own values replace them (stale ones would mislead).
+_REPLACED = (
+    "configs",
+    "config_names",
+    "dataset_info",
+    "size_categories",
+    "pretty_name",
+    "xfilter",
+)
+_SIZES = (
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"),
+)
+CATEGORY_MEANING = {
+    "x_dataset": "belongs to a dataset known to be X-derived",
+    "x_post": "is X content itself (a post or user object, a post-ID column, an X page)",
+    "x_embed": "carries an embedded X post's text",
+    "x_link": "points at specific X posts or media without their text",
+    "x_mention": "names X only generically (share buttons, profile links)",
 }
+_REJECTED = {
+    "drop": "**dropped**: counted in the manifest and the ledger, not kept",
+    "quarantine": "**quarantined**: written to `quarantine/` with their reasons, for review",
+}
+_LEDGER_ACTIONS = {"drop": "dropped", "quarantine": "quarantined", "redact": "redacted"}
+_HEADING = re.compile(r"^(#{1,5})(\s)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
-def _data_files(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
-    splits = sorted({f["split"] for f in manifest["outputs"]["files"] if f["set"] == "clean"})
-    ext = manifest["outputs"]["format"]
-    return [{"split": s, "path": f"clean/data/{s}-*.{ext}"} for s in splits]
+def build_card(manifest: Mapping[str, Any], directory: str | Path | None = None) -> str:
+    """The card text. ``directory`` (the output being written) adds removals per category,
+    read from its ledger; without it the card still holds every count the manifest has."""
+    original = load_input_card(manifest)
+    removed = removed_by_category(Path(directory)) if directory is not None else None
+    data = card_data(manifest, original.data.to_dict() if original else {}, removed)
+    body = card_body(manifest, data, removed, original.text if original else None)
+    return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n{body}"))
 
 
-def build_card(manifest: Mapping[str, Any]) -> str:
+def load_input_card(manifest: Mapping[str, Any]) -> DatasetCard | None:
+    """The input's own README.md, when the input is a local folder that has one."""
     source = manifest["input"]
-    totals = {
-        key: sum(split[key] for split in manifest["splits"].values())
-        for key in ("input", "kept", "dropped", "quarantined", "redacted")
-    }
-    summary = {
-        "tool": manifest["tool"],
+    if source.get("kind") != "local" or not source.get("path"):
+        return None
+    path = Path(source["path"]) / CARD
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    try:
+        return DatasetCard(text, ignore_metadata_errors=True)
+    except Exception:
+        # A broken YAML header must not fail the run; keep the whole text as prose.
+        return DatasetCard(f"---\n{{}}\n---\n{text}")
+
+
+def summary(
+    manifest: Mapping[str, Any], removed: Mapping[str, Mapping[str, int]] | None = None
+) -> dict[str, Any]:
+    """The custom ``xfilter`` YAML key: what a reviewer needs without opening the manifest."""
+    source = manifest["input"]
+    found = found_by_category(manifest)
+    totals: dict[str, Any] = {key: total(manifest, key) for key in ACTION_KEYS}
+    totals["by_category"] = found
+    out: dict[str, Any] = {
+        "tool": dict(manifest["tool"]),
+        "manifest_sha256": manifest["manifest_sha256"],
+        "created": manifest["created"],
         "mode": manifest["mode"],
         "action": manifest["action"],
-        "terms": [t["id"] for t in manifest["terms"]],
+        "terms": [dict(t) for t in manifest["terms"]],
+        "policy": dict(manifest["policy"]),
+        "input": {k: source.get(k) for k in ("source", "kind", "revision", "revision_verified")},
         "config_sha256": manifest["config_sha256"],
-        "ruleset_sha256": manifest["ruleset"]["sha256"],
-        "manifest_sha256": manifest["manifest_sha256"],
+        "ruleset": {k: manifest["ruleset"][k] for k in ("version", "sha256")},
+        "registry_sha256": manifest["registry"]["sha256"],
+        "opt_out": manifest["opt_out"],
         "counts": totals,
         "splits": {
             name: {k: v for k, v in split.items() if k != "by_rule"}
             for name, split in manifest["splits"].items()
         },
     }
-    data = DatasetCardData(
-        pretty_name=f"{source['source']} (X content filtered, {manifest['mode']})",
-        source_datasets=[source["source"]] if source["kind"] == "hub" else None,
-        tags=["x-content-filtered", "xfilter"],
+    if removed is not None:
+        out["removed_by_category"] = {k: dict(v) for k, v in removed.items()}
+    return out
+
+
+def card_data(
+    manifest: Mapping[str, Any],
+    original: Mapping[str, Any] | None = None,
+    removed: Mapping[str, Mapping[str, int]] | None = None,
+) -> DatasetCardData:
+    """The YAML header: the input card's keys (license, language, …) plus ours."""
+    kept = {k: v for k, v in (original or {}).items() if k not in _REPLACED and v is not None}
+    tags = list(dict.fromkeys([*(kept.pop("tags", None) or []), *TAGS]))
+    sources = _source_datasets(manifest["input"], kept.pop("source_datasets", None))
+    return DatasetCardData(
+        **kept,
+        pretty_name=pretty_name(manifest, original),
+        source_datasets=sources,
+        size_categories=[_size_category(total(manifest, "kept"))],
+        tags=tags,
         configs=[{"config_name": "default", "data_files": _data_files(manifest)}],
-        xfilter=summary,
+        xfilter=summary(manifest, removed),
     )
-    policy_rows = "\n".join(f"| `{cat}` | {rule} |" for cat, rule in manifest["policy"].items())
-    split_rows = "\n".join(
-        f"| {name} | {s['input']} | {s['kept']} | {s['dropped']} | {s['quarantined']} "
-        f"| {s['redacted']} |"
-        for name, s in manifest["splits"].items()
-    )
-    terms = "\n".join(
-        f"- **{t['title']}** ({t['effective']}, `{t['id']}`): {t['clause']}. <{t['url']}>"
-        for t in manifest["terms"]
-    )
-    body = f"""# {data.pretty_name}
 
-This dataset is `{source["source"]}` with records derived from X (formerly Twitter) removed by
-[xfilter](https://pypi.org/project/xfilter/) {manifest["tool"]["version"]} in
-**{manifest["mode"]}** mode. Rejected records were
-{_REJECTED[manifest["action"]]}; `clean/` holds what was kept.
 
-## Terms implemented
+def pretty_name(manifest: Mapping[str, Any], original: Mapping[str, Any] | None = None) -> str:
+    """The input's own pretty name (or its id or folder name), marked as filtered."""
+    base = (original or {}).get("pretty_name") or _input_name(manifest["input"])
+    return f"{base} (X content filtered, {manifest['mode']})"
 
-{terms}
 
-## Policy applied
+def found_by_category(manifest: Mapping[str, Any]) -> dict[str, int]:
+    """Records in which each category was found, over all splits, whatever their action."""
+    found: Counter[str] = Counter()
+    for split in manifest["splits"].values():
+        found.update(split["by_category"])
+    return dict(sorted(found.items()))
 
-| category | rule |
-|---|---|
-{policy_rows}
 
-## Counts
+def removed_by_category(directory: Path) -> dict[str, dict[str, int]] | None:
+    """Records not kept as-is per action, each counted once under its strongest category
+    (so the numbers add up to the totals), from the ledger, which holds no record text."""
+    import pyarrow.parquet as pq
 
-| split | input | kept | dropped | quarantined | redacted |
-|---|---|---|---|---|---|
-{split_rows}
+    from xfilter.detect.evidence import CATEGORIES
+    from xfilter.outputs import LEDGER
 
-Every input record is kept, dropped or quarantined: `input = kept + dropped + quarantined`
-for each split (redacted records are kept with embedded posts cut out).
+    path = directory / LEDGER
+    if not path.is_file():
+        return None
+    rank = {category: i for i, category in enumerate(CATEGORIES)}
+    ledger = pq.read_table(path, columns=["action", "categories"])
+    counts: dict[str, Counter[str]] = {}
+    for action, categories in zip(
+        ledger.column("action").to_pylist(), ledger.column("categories").to_pylist(), strict=True
+    ):
+        strongest = min(categories or ["(none)"], key=lambda c: rank.get(c, len(rank)))
+        counts.setdefault(strongest, Counter())[_LEDGER_ACTIONS.get(action, action)] += 1
+    return {category: dict(sorted(c.items())) for category, c in sorted(counts.items())}
 
-## Verify
 
-`manifest.json` lists every output file with its row count and sha256, the resolved config,
-the rule set, and the decisions ledger (`ledger.parquet`, one row per record not kept as-is,
-no record text). Check this directory against it with:
+def card_body(
+    manifest: Mapping[str, Any],
+    data: DatasetCardData,
+    removed: Mapping[str, Mapping[str, int]] | None,
+    original_text: str | None,
+) -> str:
+    """The prose: what was removed and why, the policy, the counts, how to verify."""
+    version = manifest["tool"]["version"]
+    parts = [
+        f"# {data.pretty_name}\n",
+        f"This is {_input_line(manifest['input'])}, with records derived from X (formerly "
+        f"Twitter) removed by [xfilter]({TOOL_URL}) {version} in **{manifest['mode']}** mode. "
+        f"Records the policy rejects were {_REJECTED[manifest['action']]}. `clean/` holds "
+        "what was kept; it is what this card describes and what `load_dataset` loads.\n",
+        "## Terms implemented\n",
+        "\n".join(
+            f"- **{t['title']}** ({t['effective']}, `{t['id']}`): {t['clause']}. <{t['url']}>"
+            for t in manifest["terms"]
+        )
+        + "\n",
+        "## What was removed and why\n",
+        _category_table(manifest, removed),
+        "A record can have several categories; the most removing outcome wins (`drop` > "
+        '`quarantine` > `redact` > `keep`). "Found" counts every record with the category; '
+        "the last columns count each record not kept as-is once, under its strongest "
+        "category (the table's order), so they add up to the totals below.\n",
+        "## Counts\n",
+        _split_table(manifest),
+        "Every input record is kept, dropped or quarantined: `input = kept + dropped + "
+        "quarantined` for each split (redacted records are kept with the embedded posts cut "
+        "out).\n",
+        _verify_section(manifest),
+    ]
+    if original_text is not None and original_text.strip():
+        parts += ["## Original dataset card\n", _demote_headings(original_text.strip()) + "\n"]
+    return "\n".join(parts)
+
+
+def _category_table(
+    manifest: Mapping[str, Any], removed: Mapping[str, Mapping[str, int]] | None
+) -> str:
+    found = found_by_category(manifest)
+    head = "| category | what it means | policy applied | records where found |"
+    rule = "|---|---|---|---|"
+    if removed is not None:
+        head += " dropped | quarantined | redacted |"
+        rule += "---|---|---|"
+    rows = []
+    for category, policy in manifest["policy"].items():
+        row = (
+            f"| `{category}` | {CATEGORY_MEANING.get(category, '')} | "
+            f"{rule_text(policy, manifest)} | {found.get(category, 0)} |"
+        )
+        if removed is not None:
+            mine = removed.get(category, {})
+            row += "".join(f" {mine.get(k, 0)} |" for k in ("dropped", "quarantined", "redacted"))
+        rows.append(row)
+    return "\n".join([head, rule, *rows]) + "\n"
+
+
+def _split_table(manifest: Mapping[str, Any]) -> str:
+    rows = [
+        f"| {name} | " + " | ".join(str(split[key]) for key in ACTION_KEYS) + " |"
+        for name, split in manifest["splits"].items()
+    ]
+    sums = "| **total** | " + " | ".join(str(total(manifest, k)) for k in ACTION_KEYS) + " |"
+    head = "| split | " + " | ".join(ACTION_KEYS) + " |\n|---|---|---|---|---|---|"
+    return "\n".join([head, *rows, sums]) + "\n"
+
+
+def _verify_section(manifest: Mapping[str, Any]) -> str:
+    return f"""## Verify
+
+`manifest.json` records the resolved config and its sha256, the rule set, the terms, the input
+(source, revision, fingerprints), the counts per split, and every output file with its rows and
+sha256. Its `manifest_sha256` (`{manifest["manifest_sha256"]}`) detects an edited field.
+`manifest.croissant.json` describes the clean files in Croissant 1.1 with their sha256 and the
+run's PROV-O provenance (input, activity, tool).
+
+On the complete output directory (clean set, quarantine set, ledger and manifest):
 
 ```
-xfilter verify <this directory>
+xfilter verify <directory>
 ```
+
+checks every file's sha256 and rows, that no file was added, `input = kept + dropped +
+quarantined` per split, the decisions ledger (`ledger.parquet`: one row per record not kept
+as-is, with no record text), the manifest hash, and re-scans the clean set under the recorded
+policy. A published copy without the quarantine set can be checked file by file: each
+`clean/data/*` file's sha256 must equal its entry in `outputs.files` of `manifest.json`.
 """
-    return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n{body}"))
+
+
+def rule_text(rule: str, manifest: Mapping[str, Any]) -> str:
+    """Say what a policy rule did in this run, with the configured outcomes."""
+    action = manifest["action"]
+    unknown = manifest["config"]["opt_out"]["unknown_author"]
+    return {
+        "reject": f"reject ({action})",
+        "author-check": f"keep if every author is known and none opted out; opted out: "
+        f"{action}; author unknown: {unknown}",
+        "opt-out": f"keep unless an author opted out ({action})",
+    }.get(rule, rule)
+
+
+def _input_line(source: Mapping[str, Any]) -> str:
+    name, kind, revision = source["source"], source["kind"], source.get("revision")
+    if kind == "hub":
+        if revision is None:
+            return f"the Hub dataset `{name}` (revision unknown: read offline from the cache)"
+        checked = (
+            "checked against the Hub at run time"
+            if source.get("revision_verified")
+            else "unverified: read offline from the local cache"
+        )
+        return f"the Hub dataset `{name}` at revision `{revision}` ({checked})"
+    if kind == "demo":
+        return "xfilter's bundled demo dataset"
+    if kind == "in-memory":
+        return f"an in-memory `datasets` object (input named `{name}`)"
+    return f"the local dataset `{_input_name(source)}`"
+
+
+def _input_name(source: Mapping[str, Any]) -> str:
+    if source["kind"] == "local":
+        return Path(str(source["source"]).rstrip("/")).name or str(source["source"])
+    return str(source["source"])
+
+
+def _source_datasets(source: Mapping[str, Any], original: Any) -> list[str] | None:
+    """The Hub id of a Hub input; a local input keeps its own card's sources but not
+    ``original``, which would now be false."""
+    if source["kind"] == "hub":
+        return [str(source["source"])]
+    if isinstance(original, str):
+        original = [original]
+    kept = [s for s in original or [] if s != "original"]
+    return kept or None
+
+
+def _size_category(rows: int) -> str:
+    return next((label for limit, label in _SIZES if rows < limit), "n>1B")
+
+
+def total(manifest: Mapping[str, Any], key: str) -> int:
+    """A count summed over the splits."""
+    return sum(int(split[key]) for split in manifest["splits"].values())
+
+
+def _data_files(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    splits = sorted({f["split"] for f in manifest["outputs"]["files"] if f["set"] == "clean"})
+    ext = manifest["outputs"]["format"]
+    return [{"split": s, "path": f"clean/data/{s}-*.{ext}"} for s in splits]  # empty: no file
+
+
+def _demote_headings(text: str) -> str:
+    """Nest the input card's headings under ours, leaving code blocks alone."""
+    lines, fenced = [], False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        lines.append(line if fenced else _HEADING.sub(r"#\1\2", line))
+    return "\n".join(lines)

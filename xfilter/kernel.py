@@ -101,10 +101,11 @@ class Tagger:
         tags = Tags.keep_all(table.num_rows)
         for row, evidence in found.rows():
             categories, rules, authors = summarize(evidence)
-            authors = sorted(set(authors) | set(found.column_authors.get(row, ())))
+            named = found.column_authors.get(row, [])
+            authors = sorted(set(authors) | set(named))
             action = self.policy.decide(categories, authors).action
             if action == "redact":
-                action = self._redact(table, row, evidence, authors, tags)
+                action = self._redact(table, row, evidence, named, tags)
             tags.action[row] = action
             tags.categories[row] = categories
             tags.rules[row] = rules
@@ -112,9 +113,13 @@ class Tagger:
         return tags
 
     def _redact(
-        self, table: pa.Table, row: int, evidence: list[Evidence], authors: list[str], tags: Tags
+        self, table: pa.Table, row: int, evidence: list[Evidence], named: list[str], tags: Tags
     ) -> str:
-        """Cut embedded posts out of top-level text columns; reject if X content remains."""
+        """Cut embedded posts out of top-level text columns; reject if X content remains.
+
+        What remains is decided afresh: the cut posts' authors no longer count, only those of
+        what is left and of the record's author column (``named``).
+        """
         spans: dict[str, list[tuple[int, int]]] = {}
         for e in evidence:
             in_text_column = e.field in table.column_names and pa.types.is_string(
@@ -128,7 +133,7 @@ class Tagger:
             rewritten[column] = cut_spans(table.column(column)[row].as_py(), column_spans)
             remaining.extend(analyze_string(rewritten[column]))
         categories, _, remaining_authors = summarize(remaining)
-        after = self.policy.decide(categories, set(authors) | set(remaining_authors), False)
+        after = self.policy.decide(categories, set(named) | set(remaining_authors), False)
         if after.action != "keep":
             return after.action
         for column, value in rewritten.items():

@@ -129,7 +129,8 @@ class _ShardWriter:
             self._flush(ROW_GROUP_ROWS)
 
     def close(self) -> None:
-        if self._buffered or not self.paths:
+        # A split with no rows gets no file: `datasets` refuses to load an empty split.
+        if self._buffered:
             self._flush(self._buffered)
         self._close_shard()
 
