@@ -142,8 +142,14 @@ def test_outputs_load_with_datasets(outputs: dict[str, Path]) -> None:
     for split, ds in clean.items():
         assert ds.num_rows == manifest["splits"][split]["kept"]
         assert "xfilter_action" not in ds.column_names
-    whole = datasets.load_dataset(str(out))  # the card's configs point at clean/
-    assert whole["train"].num_rows == manifest["splits"]["train"]["kept"]
+    # The card's configs (used once published) point at exactly the clean files.
+    card = datasets.load_dataset_builder(str(out)).config.data_files
+    for split, files in card.items():
+        assert sorted(Path(f).name for f in files) == sorted(
+            Path(f["path"]).name
+            for f in manifest["outputs"]["files"]
+            if f["set"] == "clean" and f["split"] == split
+        )
 
 
 def test_verify_passes_then_fails_on_a_changed_byte(
@@ -195,6 +201,7 @@ def test_verify_catches_tampering(
 def test_verify_rescan_catches_x_content_slipped_into_clean(
     outputs: dict[str, Path], tmp_path: Path
 ) -> None:
+    from xfilter.croissant import croissant_text
     from xfilter.manifest import seal
     from xfilter.outputs import file_sha256
 
@@ -210,6 +217,7 @@ def test_verify_rescan_catches_x_content_slipped_into_clean(
     pq.write_table(table, path)
     entry["sha256"] = file_sha256(path)  # a forger who also fixes the hashes
     (out / "manifest.json").write_text(json.dumps(seal(manifest)))
+    (out / "manifest.croissant.json").write_text(croissant_text(seal(manifest), out))
     assert run_cli("verify", "--quick", str(out)).returncode == 0
     done = run_cli("verify", str(out))
     assert done.returncode == 1 and "still holds 1 record" in done.stderr

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from xfilter.card import build_card
+from xfilter.card import CARD, build_card
+from xfilter.croissant import CROISSANT, croissant_text
 from xfilter.errors import XFilterError
 from xfilter.faults import checkpoint
 from xfilter.kernel import ACTION, TAG_COLUMNS
@@ -62,7 +63,8 @@ def write_output(
         manifest = seal(manifest)
         writer.write_text(MANIFEST, dumps(manifest))
         checkpoint("write-manifest")
-        writer.write_text("README.md", build_card(manifest))
+        writer.write_text(CROISSANT, croissant_text(manifest, writer.tmp))
+        writer.write_text(CARD, build_card(manifest, writer.tmp))
         writer.commit()
         checkpoint("commit")
     except BaseException:

@@ -139,6 +139,8 @@ def _load_hub(source: str, streaming: bool) -> tuple[Any, InputInfo]:
 
     info = InputInfo(source=source, kind="hub")
     offline = constants.HF_HUB_OFFLINE
+    if offline:
+        info.revision = _cached_revision(source)
     if not offline:
         try:
             from huggingface_hub import HfApi
@@ -152,13 +154,26 @@ def _load_hub(source: str, streaming: bool) -> tuple[Any, InputInfo]:
                 "folder or glob of parquet/jsonl/csv files) or check the network"
             ) from None
     try:
-        return datasets.load_dataset(source, streaming=streaming), info
+        # Load the very commit recorded, so a push to main in between cannot slip in.
+        return datasets.load_dataset(source, revision=info.revision, streaming=streaming), info
     except Exception as exc:
         hint = " (HF_HUB_OFFLINE is set and it is not in the local cache)" if offline else ""
         raise InputError(
             f"{source}: cannot load this Hub dataset{hint}: {type(exc).__name__}; "
             "give a local path instead"
         ) from None
+
+
+def _cached_revision(repo_id: str) -> str | None:
+    """The commit of the cached ``main`` snapshot, if the Hub cache has one (unverified)."""
+    from huggingface_hub import constants
+
+    name = f"datasets--{repo_id.replace('/', '--')}"
+    ref = Path(constants.HF_HUB_CACHE) / name / "refs" / "main"
+    try:
+        return ref.read_text().strip() or None
+    except OSError:
+        return None
 
 
 def _guard(source: str, load: Any) -> Any:

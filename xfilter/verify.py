@@ -16,7 +16,7 @@ from xfilter.errors import VerifyError
 from xfilter.manifest import SCHEMA, SELF_HASH, body_sha256
 from xfilter.outputs import LEDGER, MANIFEST, file_sha256
 
-_TOP_LEVEL = {MANIFEST, LEDGER, "README.md", "clean", "quarantine"}
+_TOP_LEVEL = {MANIFEST, LEDGER, "README.md", "manifest.croissant.json", "clean", "quarantine"}
 
 
 def _rows(path: Path, fmt: str) -> int:
@@ -69,6 +69,7 @@ def verify(directory: str | os.PathLike[str], quick: bool = False) -> list[str]:
         if name not in _TOP_LEVEL:
             raise VerifyError(f"{root / name}: not part of an xfilter output")
     checked.append("no unlisted files")
+    _check_croissant(root, manifest)
     _check_counts(root, manifest)
     checked.append("input = kept + dropped + quarantined, per split")
     _check_ledger(root, manifest)
@@ -83,6 +84,22 @@ def verify(directory: str | os.PathLike[str], quick: bool = False) -> list[str]:
             )
         checked.append("clean set re-scanned under the recorded policy: nothing rejected")
     return checked
+
+
+def _check_croissant(root: Path, manifest: dict[str, Any]) -> None:
+    """The Croissant file is written after the manifest: its file hashes must agree with it."""
+    path = root / "manifest.croissant.json"
+    if not path.is_file():
+        return
+    try:
+        described = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise VerifyError(f"{path}: not valid JSON") from None
+    hashes = {f["path"]: f["sha256"] for f in manifest["outputs"]["files"]}
+    for entry in described.get("distribution", []):
+        url, sha = entry.get("contentUrl"), entry.get("sha256")
+        if url in hashes and sha != hashes[url]:
+            raise VerifyError(f"{path}: {url} sha256 differs from the manifest")
 
 
 def _check_counts(root: Path, manifest: dict[str, Any]) -> None:

@@ -1,0 +1,271 @@
+"""``xfilter publish``: push a verified output's clean set, card and manifests to the Hub.
+
+Everything goes in one commit whose ``parent_commit`` is the head read just before, so a
+concurrent push makes this one fail instead of mixing two runs' files. The quarantine set holds
+exactly the records the policy rejected: it is pushed only when asked, and only to a private
+repository.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from huggingface_hub import (
+    CommitOperationAdd,
+    CommitOperationDelete,
+    DatasetCard,
+    HfApi,
+    constants,
+    get_token,
+)
+from huggingface_hub.errors import (
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+
+from xfilter.card import CARD, build_card, total
+from xfilter.croissant import CROISSANT, croissant_text
+from xfilter.errors import VerifyError, XFilterError
+from xfilter.outputs import LEDGER, MANIFEST
+from xfilter.verify import load_manifest, verify
+
+REPO_TYPE = "dataset"
+# What a publish owns in the repo: an earlier publish's files there are replaced or deleted.
+_OWNED_PREFIXES = ("clean/", "quarantine/")
+_OWNED_FILES = (LEDGER,)
+# Network failures: OSError, and the base error of the Hub client's HTTP library (found through
+# HfHubHTTPError, since that library's module name differs across huggingface_hub versions).
+_TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    *(c for c in HfHubHTTPError.__mro__[1:] if c.__name__ == "HTTPError"),
+)
+
+
+class PublishError(XFilterError):
+    """The output cannot be published as asked; nothing was pushed."""
+
+
+def publish(
+    directory: str | os.PathLike[str],
+    repo_id: str,
+    *,
+    private: bool = False,
+    revision: str | None = None,
+    include_quarantine: bool = False,
+    token: str | None = None,
+) -> str:
+    """Verify ``directory``, push it to the dataset repo ``repo_id``; return the commit URL."""
+    root = Path(directory)
+    token = _check_environment(token)
+    _check_output(root)
+    operations = commit_operations(root, include_quarantine)
+    api = HfApi(token=token)
+    try:
+        return push(
+            api,
+            root,
+            repo_id,
+            operations,
+            private=private,
+            revision=revision,
+            include_quarantine=include_quarantine,
+        )
+    except HfHubHTTPError as exc:
+        raise PublishError(_http_message(repo_id, exc)) from None
+    except _TRANSPORT_ERRORS as exc:
+        raise PublishError(f"{repo_id}: cannot reach the Hub: {_first_line(exc)}") from None
+
+
+def commit_operations(
+    directory: str | os.PathLike[str], include_quarantine: bool = False
+) -> list[CommitOperationAdd]:
+    """The files to push, with their paths in the repo (the same as in the output).
+
+    Clean files, then (only when asked) quarantine files and the ledger, then ``manifest.json``,
+    the Croissant file and the card. An output written before the Croissant file existed gets
+    one built from its manifest.
+    """
+    root = Path(directory)
+    manifest = load_manifest(root)
+    sets = ("clean", "quarantine") if include_quarantine else ("clean",)
+    entries = sorted(
+        (e for e in manifest["outputs"]["files"] if e["set"] in sets),
+        key=lambda e: (sets.index(e["set"]), e["path"]),
+    )
+    paths = [e["path"] for e in entries]
+    if include_quarantine:
+        paths.append(manifest["ledger"]["path"])
+    operations = [_add(root, path) for path in [*paths, MANIFEST]]
+    operations.append(_add_or_build(root, CROISSANT, lambda: croissant_text(manifest, root)))
+    operations.append(_add_or_build(root, CARD, lambda: build_card(manifest, root)))
+    return operations
+
+
+def stale_deletions(
+    remote_files: Iterable[str], operations: Iterable[CommitOperationAdd]
+) -> list[CommitOperationDelete]:
+    """Files an earlier publish left in the repo that this one does not replace.
+
+    They are deleted in the same commit, so the repo holds one run's files, never a mix (a
+    stale shard would otherwise match the card's ``clean/data/<split>-*`` pattern).
+    """
+    added = {op.path_in_repo for op in operations}
+    return [
+        CommitOperationDelete(path_in_repo=path)
+        for path in sorted(remote_files)
+        if path not in added and (path.startswith(_OWNED_PREFIXES) or path in _OWNED_FILES)
+    ]
+
+
+def push(
+    api: HfApi,
+    root: Path,
+    repo_id: str,
+    operations: Sequence[CommitOperationAdd],
+    *,
+    private: bool,
+    revision: str | None,
+    include_quarantine: bool,
+) -> str:
+    """Create the repo if needed, check its visibility, and commit on top of its head."""
+    existing = _repo_info(api, repo_id)
+    if existing is None and include_quarantine and not private:
+        raise PublishError(
+            f"{repo_id}: the quarantine set is pushed only to a private repo; "
+            "pass --private to create it private"
+        )
+    if existing is None:
+        api.create_repo(repo_id, repo_type=REPO_TYPE, private=private, exist_ok=True)
+    info = _repo_info(api, repo_id)
+    if info is None:
+        raise PublishError(f"{repo_id}: the repo could not be created or read")
+    _check_visibility(repo_id, bool(info.private), private, include_quarantine)
+    head = _head(api, repo_id, revision)
+    remote = api.list_repo_files(repo_id, repo_type=REPO_TYPE, revision=head)
+    manifest = load_manifest(root)
+    commit = api.create_commit(
+        repo_id,
+        [*operations, *stale_deletions(remote, operations)],
+        commit_message=_commit_message(manifest),
+        commit_description=_commit_description(manifest, include_quarantine),
+        repo_type=REPO_TYPE,
+        revision=revision,
+        parent_commit=head,
+    )
+    return str(commit.commit_url)
+
+
+def _check_environment(token: str | None) -> str:
+    """Offline mode and a missing token fail here, before any file is read or sent."""
+    if constants.HF_HUB_OFFLINE:
+        raise PublishError(
+            "cannot publish: Hugging Face Hub offline mode is on (HF_HUB_OFFLINE=1); "
+            "unset HF_HUB_OFFLINE to push"
+        )
+    token = token or get_token()
+    if not token:
+        raise PublishError(
+            "cannot publish: no Hugging Face token; run `hf auth login` or set HF_TOKEN "
+            "to a token with write access"
+        )
+    return token
+
+
+def _check_output(root: Path) -> None:
+    """Only a directory that verifies, with this run's card, is published."""
+    try:
+        verify(root)
+    except VerifyError as exc:
+        raise PublishError(f"not publishing {root}: it does not verify: {exc}") from None
+    path = root / CARD
+    if not path.is_file():
+        return  # commit_operations rebuilds it from the manifest
+    try:
+        summary = DatasetCard(path.read_text(encoding="utf-8")).data.to_dict().get("xfilter")
+    except Exception:
+        summary = None
+    recorded = summary.get("manifest_sha256") if isinstance(summary, dict) else None
+    if recorded != load_manifest(root)["manifest_sha256"]:
+        raise PublishError(
+            f"{path}: not this output's card (its xfilter.manifest_sha256 does not match "
+            "manifest.json); restore it, or delete it to have it rebuilt"
+        )
+
+
+def _check_visibility(
+    repo_id: str, is_private: bool, private: bool, include_quarantine: bool
+) -> None:
+    if private and not is_private:
+        raise PublishError(
+            f"{repo_id}: exists and is public, and --private does not change that; make it "
+            "private on the Hub or choose another repo"
+        )
+    if include_quarantine and not is_private:
+        raise PublishError(
+            f"{repo_id}: is public; the quarantine set is pushed only to a private repo"
+        )
+
+
+def _repo_info(api: HfApi, repo_id: str) -> Any:
+    try:
+        return api.repo_info(repo_id, repo_type=REPO_TYPE)
+    except RepositoryNotFoundError:
+        return None
+
+
+def _head(api: HfApi, repo_id: str, revision: str | None) -> str:
+    """The commit the push builds on; a new ``revision`` branch starts from main."""
+    try:
+        return str(api.repo_info(repo_id, repo_type=REPO_TYPE, revision=revision).sha)
+    except RevisionNotFoundError:
+        assert revision is not None
+        api.create_branch(repo_id, branch=revision, repo_type=REPO_TYPE, exist_ok=True)
+        return str(api.repo_info(repo_id, repo_type=REPO_TYPE, revision=revision).sha)
+
+
+def _add(root: Path, path: str) -> CommitOperationAdd:
+    return CommitOperationAdd(path_in_repo=path, path_or_fileobj=str(root / path))
+
+
+def _add_or_build(root: Path, path: str, build: Callable[[], str]) -> CommitOperationAdd:
+    if (root / path).is_file():
+        return _add(root, path)
+    return CommitOperationAdd(path_in_repo=path, path_or_fileobj=build().encode("utf-8"))
+
+
+def _commit_message(manifest: dict[str, Any]) -> str:
+    return (
+        f"xfilter {manifest['tool']['version']}: {total(manifest, 'kept')} of "
+        f"{total(manifest, 'input')} records kept ({manifest['mode']} mode)"
+    )
+
+
+def _commit_description(manifest: dict[str, Any], include_quarantine: bool) -> str:
+    terms = ", ".join(t["id"] for t in manifest["terms"])
+    pushed = "clean and quarantine sets, ledger" if include_quarantine else "clean set"
+    return (
+        f"Published by `xfilter publish`: {pushed}, card, manifest.json and "
+        f"manifest.croissant.json.\n\nmode: {manifest['mode']} ({terms})\n"
+        f"input: {manifest['input']['source']}\nmanifest_sha256: {manifest['manifest_sha256']}\n"
+    )
+
+
+def _http_message(repo_id: str, exc: HfHubHTTPError) -> str:
+    status = exc.response.status_code if exc.response is not None else None
+    if status == 412:
+        return (
+            f"{repo_id}: the repo changed while publishing (another push landed first); "
+            "nothing was pushed, run publish again"
+        )
+    if status in (401, 403):
+        return f"{repo_id}: the Hub refused the token ({status}); it needs write access"
+    return f"{repo_id}: the Hub refused the push: {_first_line(exc)}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
