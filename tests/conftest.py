@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ["HF_HUB_OFFLINE"] = "1"
+# A cache of this session's own: `datasets` keys some local caches by path patterns only.
+os.environ["HF_DATASETS_CACHE"] = tempfile.mkdtemp(prefix="xfilter-tests-cache-")
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
 REPO = Path(__file__).resolve().parents[1]

@@ -17,19 +17,25 @@ from urllib.parse import parse_qs
 
 from xfilter.detect.evidence import Evidence, Rule, hit
 
-RULE_OWN_POST = Rule("url.own_post", "x_post", "the record's own URL is an X post (mirrors and archive copies included)")
-RULE_OWN_PAGE = Rule("url.own_page", "x_post", "the record's own URL is an X page, profile, media or API resource")
+RULE_OWN_POST = Rule(
+    "url.own_post", "x_post", "the record's own URL is an X post (also via a mirror or archive)"
+)
+RULE_OWN_PAGE = Rule(
+    "url.own_page", "x_post", "the record's own URL is another X page: profile, media, API"
+)
 RULE_OWN_TCO = Rule("url.own_tco", "x_link", "the record's own URL is a t.co short link")
-RULE_STATUS = Rule("link.status", "x_link", "links a specific X post (status, article, Space)")
+RULE_STATUS = Rule("link.status", "x_link", "links one X post (status, article, Space)")
 RULE_TCO = Rule("link.tco", "x_link", "t.co short link: X wraps every link in a post with it")
 RULE_PIC = Rule("link.pic", "x_link", "pic.twitter.com / pic.x.com media link of a post")
 RULE_MEDIA = Rule("link.media", "x_link", "post media on pbs.twimg.com or video.twimg.com")
-RULE_EMBED_IFRAME = Rule("embed.iframe", "x_embed", "rendered embed iframe of one post (embed/Tweet.html?id=)")
+RULE_EMBED_IFRAME = Rule(
+    "embed.iframe", "x_embed", "rendered embed iframe of one post (embed/Tweet.html?id=)"
+)
 RULE_PROFILE = Rule("mention.profile", "x_mention", "link to an X profile")
-RULE_SHARE = Rule("mention.share_intent", "x_mention", "share, follow or intent link (a button, not content)")
+RULE_SHARE = Rule("mention.share_intent", "x_mention", "share, follow or intent link (a button)")
 RULE_WIDGETS_JS = Rule("mention.widgets_js", "x_mention", "loads X's widgets.js")
 RULE_AVATAR = Rule("mention.avatar", "x_mention", "X-hosted avatar or banner image")
-RULE_PAGE = Rule("mention.page", "x_mention", "bare X host or a non-content X page (search, hashtag, help)")
+RULE_PAGE = Rule("mention.page", "x_mention", "bare X host or a non-content page (search, help)")
 
 RULES: tuple[Rule, ...] = (
     RULE_OWN_POST,
@@ -49,8 +55,7 @@ RULES: tuple[Rule, ...] = (
 
 # X_REFERENCE §1.10: the union of the help/configuration list, the web client's slugs and
 # the recommended additions. A first path segment in this set is never a handle.
-RESERVED_PATHS: frozenset[str] = frozenset(
-    """
+_RESERVED_WORDS = """
     about account accounts activity all announcements anywhere api_rules api_terms apirules
     apps auth badges blog business buttons contacts devices direct_messages download downloads
     edit_announcements faq favorites find_sources find_users followers following friend_request
@@ -62,48 +67,67 @@ RESERVED_PATHS: frozenset[str] = frozenset(
     users welcome who_to_follow widgets zendesk_auth media_signup
     404 explore follower_requests hashtag intent lists personalization search-advanced
     search-home session twitterblue webview your_twitter_data compose en status statuses
-    """.split()
-)
+"""
+RESERVED_PATHS: frozenset[str] = frozenset(_RESERVED_WORDS.split())
 
-# Front-ends and embed-fixers that serve X content under their own host (§1.8).
-MIRROR_HOSTS: tuple[str, ...] = (
-    "fxtwitter.com", "vxtwitter.com", "fixupx.com", "fixvx.com", "twittpr.com", "xfixup.com",
-    "xcancel.com", "lightbrd.com", "twiiit.com", "sotwe.com", "twstalker.com",
-    "threadreaderapp.com", "unofficialbird.com", "notabird.site", "nuku.trabun.org",
-    "birdsite.xanny.family", "bird.trom.tf", "tweet.lambda.dance", "t.com.sb", "nt.vern.cc",
-    "n.opnxng.com", "tw.artemislena.eu", "twitter.censors.us", "twitter.076.ne.jp",
-)
+# Front-ends and embed-fixers that serve X content under their own host (§1.8), current and
+# historical (old crawls still link them).
+_MIRROR_LIST = """
+    fxtwitter.com vxtwitter.com fixupx.com fixvx.com twittpr.com xfixup.com xcancel.com
+    lightbrd.com twiiit.com sotwe.com twstalker.com threadreaderapp.com unofficialbird.com
+    notabird.site nuku.trabun.org birdsite.xanny.family bird.trom.tf tweet.lambda.dance t.com.sb
+    nt.vern.cc n.opnxng.com tw.artemislena.eu twitter.censors.us twitter.076.ne.jp
+"""
+MIRROR_HOSTS: tuple[str, ...] = tuple(_MIRROR_LIST.split())
 # Hosts whose first path segment is a handle; other twitter.com subdomains (help., blog.,
 # developer.) host documentation, not accounts.
 _HANDLE_SUBDOMAINS = frozenset({"", "www", "mobile", "m", "tweetdeck"})
 _HANDLE = re.compile(r"@?([a-z0-9_]{1,20})", re.I | re.A)
 _DIGITS = re.compile(r"\d{1,20}", re.A)
+_CONTENT_ID = re.compile(r"[a-z0-9]{1,20}", re.I | re.A)
 _TCO_SLUG = re.compile(r"/([a-z0-9]+)", re.I | re.A)
 
 # --------------------------------------------------------------------------- normalisation
 
 _INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-# Each alternative is one obfuscation we undo. Percent, JSON and entity escapes are decoded
-# only for punctuation: a separator hidden as %2F is common, an escaped letter is not.
-_OBFUSCATION = re.compile(
-    rf"[{_INVISIBLE}]+"
-    r"|[\uff01-\uff5e\u3002\uff61]"
-    r"|%(?:2[1-9a-f]|3[a-f]|40|5[b-f]|60|7[b-e])"
+_INVISIBLE_SET = frozenset(
+    chr(c)
+    for lo, hi in ((0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x2069))
+    for c in range(lo, hi + 1)
+) | {"\ufeff"}
+# Obfuscation is undone in three passes, each only where present. Defanged dots and schemes
+# ('twitter[.]com', 'hxxps[:]//') and escaped dots, then invisible characters and fullwidth
+# forms, are rare in ordinary text and undone over the whole text; escaped separators ('%2F',
+# '\\/', the third pass, _ESCAPE) are common in HTML and undone only around candidate hosts.
+_DEFANG = re.compile(
+    r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\[:\]|hxxp|%2e|\\u002e|&#0*46;|&#x0*2e;", re.I
+)
+_DEFANG_BYTES = re.compile(_DEFANG.pattern.encode())
+_VEILS = re.compile(rf"[{_INVISIBLE}]+|[\uff01-\uff5e\u3002\uff61]")
+# Escaped separators inside URLs (%2F, JSON \/ and \u002F, &#47;). Only punctuation is
+# decoded: an escaped separator is common, an escaped letter is not.
+_ESCAPE = re.compile(
+    r"%(?:2[1-9a-f]|3[a-f]|40|5[b-f]|60|7[b-e])"
     r"|\\u00(?:2[1-9a-f]|3[a-f]|40|5[b-f]|60|7[b-e])"
     r"|\\/"
-    r"|&#(?:x0*(?:2[1-9a-f]|3[a-f]|40|5[b-f]|60|7[b-e])|0*(?:3[3-9]|4[0-7]|5[89]|6[0-4]|9[1-6]|12[3-6]));"
-    r"|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)"
-    r"|\[:\]|hxxp",
+    r"|&#(?:x0*(?:2[1-9a-f]|3[a-f]|40|5[b-f]|60|7[b-e])"
+    r"|0*(?:3[3-9]|4[0-7]|5[89]|6[0-4]|9[1-6]|12[3-6]));",
     re.I,
 )
 
 
-def _deobfuscate(piece: str) -> str:
+def _undo(piece: str) -> str:
+    """The plain form of one obfuscated piece matched by ``_VEILS``, ``_DEFANG`` or
+    ``_ESCAPE``."""
     lower = piece.lower()
     if piece[0] in _INVISIBLE_SET:
         return ""
     if len(piece) == 1:
         return "." if piece in "\u3002\uff61" else unicodedata.normalize("NFKC", piece)
+    if lower == "hxxp":
+        return piece[0] + "tt" + piece[3]
+    if lower == "[:]":
+        return ":"
     if lower.startswith("%"):
         return chr(int(piece[1:], 16))
     if lower.startswith("\\u"):
@@ -114,26 +138,15 @@ def _deobfuscate(piece: str) -> str:
         return chr(int(piece[3:-1], 16))
     if piece.startswith("&#"):
         return chr(int(piece[2:-1]))
-    if lower == "[:]":
-        return ":"
-    if lower == "hxxp":
-        return piece[0] + "tt" + piece[3]
-    return "."
-
-
-_INVISIBLE_SET = frozenset(
-    chr(c)
-    for lo, hi in ((0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x2069))
-    for c in range(lo, hi + 1)
-) | {"\ufeff"}
+    return "."  # a defanged dot
 
 
 class Normalized:
-    """A de-obfuscated copy of a string that maps its offsets back to the original."""
+    """A copy of a string with ``pattern``'s matches undone, mapping offsets back."""
 
     __slots__ = ("_n_end", "_n_start", "_o_end", "_o_start", "original", "text")
 
-    def __init__(self, original: str) -> None:
+    def __init__(self, original: str, pattern: re.Pattern[str] | None = _ESCAPE) -> None:
         self.original = original
         self._n_start: list[int] = []
         self._n_end: list[int] = []
@@ -142,11 +155,11 @@ class Normalized:
         parts: list[str] = []
         copied = 0
         length = 0
-        for m in _OBFUSCATION.finditer(original):
+        for m in pattern.finditer(original) if pattern else ():
             start, end = m.span()
             parts.append(original[copied:start])
             length += start - copied
-            replacement = _deobfuscate(m.group())
+            replacement = _undo(m.group())
             parts.append(replacement)
             self._n_start.append(length)
             length += len(replacement)
@@ -170,6 +183,15 @@ class Normalized:
         orig = self._o_end[i] + pos - self._n_end[i]
         return orig, orig + 1
 
+    def to_normalized(self, pos: int) -> int:
+        """Normalised offset of original offset ``pos``."""
+        i = bisect_right(self._o_start, pos) - 1
+        if i < 0:
+            return pos
+        if pos < self._o_end[i]:
+            return self._n_start[i]
+        return self._n_end[i] + pos - self._o_end[i]
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original span of the normalised span ``[start, end)``."""
         if not self._n_start:
@@ -180,9 +202,81 @@ class Normalized:
         return self._char(start)[0], self._char(end - 1)[1]
 
 
+def _lowered(text: str) -> bytes:
+    # One byte per character (non-ASCII becomes '?'), so offsets equal the text's.
+    return text.encode("ascii", "replace").lower()
+
+
+class Literals:
+    """Where literals occur in one text, found case-insensitively with ``bytes.find``.
+
+    Python's ``re`` tries every position of a pattern that starts with a lookbehind or a
+    class; a literal search is ~100x faster, so detectors only run near their literals. A
+    literal that contains a base literal is found by checking the base's offsets, so each
+    base is scanned once per text however many detectors ask.
+    """
+
+    _BASES = (b"twitter", b"tweet", b"t.co", b"x.com", b" x", b"bird")
+
+    def __init__(self, text: str) -> None:
+        self.low = _lowered(text)
+        self._found: dict[bytes, list[int]] = {}
+
+    def __contains__(self, literal: bytes) -> bool:
+        return bool(self._of(literal))
+
+    def positions(self, literals: tuple[bytes, ...]) -> list[int]:
+        """Sorted offsets of every occurrence of any of ``literals``."""
+        if len(literals) == 1:
+            return self._of(literals[0])
+        return sorted({p for literal in literals for p in self._of(literal)})
+
+    def _of(self, literal: bytes) -> list[int]:
+        found = self._found.get(literal)
+        if found is not None:
+            return found
+        base = next((b for b in self._BASES if b in literal and b != literal), None)
+        if base is None:
+            found = []
+            i = self.low.find(literal)
+            while i >= 0:
+                found.append(i)
+                i = self.low.find(literal, i + 1)
+        else:
+            shift = literal.find(base)
+            starts = (p - shift for p in self._of(base))
+            found = [p for p in starts if p >= 0 and self.low.startswith(literal, p)]
+        self._found[literal] = found
+        return found
+
+
+class Unveiled:
+    """``text`` with defanged dots, invisible characters and fullwidth forms undone (the first
+    two passes), mapping offsets back; free when there is nothing to undo."""
+
+    def __init__(self, text: str, literals: Literals | None = None) -> None:
+        self.passes: list[Normalized] = []
+        literals = Literals(text) if literals is None else literals
+        if _DEFANG_BYTES.search(literals.low):
+            self.passes.append(Normalized(text, _DEFANG))
+            text = self.passes[-1].text
+        if not text.isascii() and _VEILS.search(text):
+            self.passes.append(Normalized(text, _VEILS))
+            text = self.passes[-1].text
+        self.text = text
+        self.literals = Literals(text) if self.passes else literals
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        for plain in reversed(self.passes):
+            start, end = plain.span(start, end)
+        return start, end
+
+
 def normalize(text: str) -> str:
-    """De-obfuscate ``text`` (fullwidth, zero-width, escaped separators, defanged dots)."""
-    return Normalized(text).text
+    """Canonical form of a URL-ish string: de-obfuscated, unescaped, lower-cased, without
+    trailing sentence punctuation."""
+    plain = Normalized(Unveiled(text).text).text
+    return _strip_trailing(plain.strip()).lower()
 
 
 # --------------------------------------------------------------------------- URL grammar
@@ -190,17 +284,16 @@ def normalize(text: str) -> str:
 _LABEL = r"[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?"
 _MIRRORS = "|".join(re.escape(h) for h in sorted(MIRROR_HOSTS, key=len, reverse=True))
 _HOST = (
-    rf"(?:{_MIRRORS}"
-    rf"|(?:{_LABEL}\.){{0,6}}(?:twitter|x|twimg|fxtwitter|vxtwitter|fixupx|fixvx|twittpr|xfixup)\.com"
-    rf"|(?:{_LABEL}\.){{0,3}}nitter[a-z0-9-]{{0,20}}(?:\.{_LABEL}){{1,3}}"
-    r"|(?:www\.)?(?:pscp|periscope)\.tv"
+    rf"(?:(?:{_LABEL}\.){{0,6}}(?:{_MIRRORS}|(?:twitter|x|twimg)\.com"
+    rf"|nitter(?:\.{_LABEL}){{1,3}}|(?:pscp|periscope)\.tv)"
     r"|t\.co)"
 )
 # The scheme may follow '@' (twitter-text extracts the URL of '@http://host'); a bare host
 # may not follow '@' (e-mail), '#'/'$' (hashtag, cashtag) or a host character (lookalikes).
 _URL = re.compile(
     r"(?:(?<![a-z0-9_#$\u00c0-\u024f])https?://"
-    r"|(?<![a-z0-9_.@#$:\-\u00c0-\u024f])(?<!://)(?://)?)"
+    r"|(?<![a-z0-9_.@#$:\-\u00c0-\u024f])//"
+    r"|(?<![a-z0-9_.@#$\-\u00c0-\u024f])(?<!://))"
     rf"(?P<host>{_HOST})"
     r"(?![a-z0-9_-])(?!\.[a-z0-9])"
     r"(?::\d{1,5})?"
@@ -223,6 +316,7 @@ class XUrl:
     kind: str
     handle: str | None = None
     status_id: str | None = None
+    slug: str | None = None  # of a t.co or pic.twitter.com link
     mirror: bool = False
 
     @property
@@ -254,19 +348,25 @@ def _classify_site(host: str, path: str, query: str, mirror: bool) -> XUrl:
     if mirror and segments and segments[0].lower() in ("dl", "dir"):
         segments = segments[1:]
     low = [s.lower() for s in segments]
-    ident = segments[2] if len(segments) > 2 else None
     if low[:1] == ["i"]:
-        if low[1:3] in (["web", "status"], ["videos", "tweet"]) and len(segments) > 3:
-            ident = segments[3]
-        elif low[1:2] in (["status"], ["article"], ["spaces"], ["broadcasts"], ["moments"]):
-            pass
-        else:
-            return XUrl(host, "page", mirror=mirror)
-        if ident and re.fullmatch(r"[a-z0-9]{1,20}", ident, re.I | re.A):
-            return XUrl(host, "status", None, ident, mirror)
+        # /i/web/status/{id}, /i/videos/tweet/{id}; /i/status|article|spaces|…/{id}
+        at = 3 if low[1:3] in (["web", "status"], ["videos", "tweet"]) else 2
+        if at == 3 or low[1:2] in (
+            ["status"],
+            ["article"],
+            ["spaces"],
+            ["broadcasts"],
+            ["moments"],
+        ):
+            ident = segments[at] if len(segments) > at else ""
+            if _CONTENT_ID.fullmatch(ident):  # Space ids are alphanumeric
+                return XUrl(host, "status", status_id=ident, mirror=mirror)
         return XUrl(host, "page", mirror=mirror)
-    if low[:1] in (["status"], ["statuses"]) and len(segments) > 1 and _DIGITS.fullmatch(segments[1]):
-        return XUrl(host, "status", None, segments[1], mirror)
+    # /status/{id} without a handle; /thread/{id}.html on thread readers
+    if low[:1] in (["status"], ["statuses"], ["thread"]) and len(segments) > 1:
+        digits = _DIGITS.match(segments[1])
+        if digits:
+            return XUrl(host, "status", status_id=digits.group(), mirror=mirror)
     if low[:1] in (["intent"], ["share"]) or (low[:1] == ["home"] and "status" in query.lower()):
         return XUrl(host, "share", mirror=mirror)
     handle = _handle_of(segments[0]) if segments else None
@@ -277,14 +377,14 @@ def _classify_site(host: str, path: str, query: str, mirror: bool) -> XUrl:
         and low[1] in ("status", "statuses", "thread", "article")
         and _DIGITS.fullmatch(segments[2])
     ):
-        return XUrl(host, "status", handle, segments[2], mirror)
+        return XUrl(host, "status", handle, segments[2], mirror=mirror)
     return XUrl(host, "profile", handle, mirror=mirror)
 
 
 def _classify(host: str, rest: str) -> XUrl | None:
     """Classify a URL given its lower-case host and everything after it."""
-    path, _, query = rest.partition("?")
-    path, _, fragment = path.partition("#")
+    before_fragment, _, fragment = rest.partition("#")
+    path, _, query = before_fragment.replace("&amp;", "&").partition("?")  # from HTML attributes
     if fragment.startswith("!/"):  # hashbang era (2010-2012): twitter.com/#!/user/status/id
         path, _, query = fragment[1:].partition("?")
     labels = host.split(".")
@@ -292,11 +392,11 @@ def _classify(host: str, rest: str) -> XUrl | None:
         if not path.strip("/"):
             return XUrl(host, "page")
         m = _TCO_SLUG.match(path)
-        if m is None:
+        if m is None or path[m.end() :].startswith("/"):  # t.co/i/adsct is X's ad pixel
             return XUrl(host, "page")
         if len(m.group(1)) > 40:  # twitter-text rejects longer slugs
             return None
-        return XUrl(host, "tco", status_id=m.group(1))
+        return XUrl(host, "tco", slug=m.group(1))
     if host.endswith("twimg.com"):
         low = path.lower()
         if "profile_images" in low or "profile_banners" in low or "default_profile" in low:
@@ -322,7 +422,7 @@ def _classify(host: str, rest: str) -> XUrl | None:
         sub = host.rsplit(".", 2)[0] if host.count(".") >= 2 else ""
         if sub == "pic":
             slug = path.strip("/")
-            return XUrl(host, "pic", status_id=slug) if slug else XUrl(host, "page")
+            return XUrl(host, "pic", slug=slug) if slug else XUrl(host, "page")
         if sub == "platform":
             low = path.lower()
             if low.endswith("widgets.js"):
@@ -366,27 +466,83 @@ _PROSE_RULES = {
 }
 
 
-def iter_x_urls(norm: Normalized) -> list[tuple[XUrl, tuple[int, int]]]:
-    """Every X URL in a normalised string, with its span in the original string."""
+# Every host that _HOST accepts contains one of these literals; they locate candidates.
+_CORE_ANCHORS = ("twitter", "x.com", "t.co", "twimg", "nitter", "pscp.tv", "periscope.tv")
+_HOST_ANCHORS = tuple(
+    a.encode()
+    for a in _CORE_ANCHORS + MIRROR_HOSTS
+    if a in _CORE_ANCHORS or not any(c in a for c in _CORE_ANCHORS)
+)
+_BACK = 400  # scheme and sub-domain labels before an anchor
+_ESCAPE_TOKENS = ("%", "\\", "&#")
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+# A URL, escaped or not, never spans these; they bound the window that is unescaped.
+_DELIMITERS = tuple(" \t\n\r\"'<>`{}|[]")
+_RAW_AHEAD = re.compile(r"[^\s\"'<>`{}|\[\]\x80-\U0010ffff]{0,2300}")
+
+
+def _match_around(text: str, anchor: int) -> re.Match[str] | None:
+    """The leftmost X URL whose host contains ``anchor``, as ``_URL.finditer`` would find it.
+
+    Rather than trying every position, only the possible starts are tried: a scheme or '//'
+    before the run of host characters, the run's start and each label start in it.
+    """
+    run = anchor
+    while run > 0 and anchor - run < _BACK and text[run - 1] in _HOST_CHARS:
+        run -= 1
+    starts = []
+    before = text[max(0, run - 8) : run].lower()
+    for prefix in ("https://", "http://", "//"):
+        if before.endswith(prefix):
+            starts.append(run - len(prefix))
+    starts.append(run)
+    starts += [i + 1 for i in range(run, anchor) if text[i] == "."]
+    for start in starts:
+        m = _URL.match(text, start)
+        if m and m.start("host") <= anchor < m.end("host"):
+            return m
+    return None
+
+
+def iter_x_urls(text: str, literals: Literals | None = None) -> list[tuple[XUrl, tuple[int, int]]]:
+    """Every X URL in ``text`` with its span there (``literals`` indexes ``text`` if given)."""
+    plain = Unveiled(text, literals)
+    text, literals = plain.text, plain.literals
     found = []
-    for m in _URL.finditer(norm.text):
+    covered = 0
+    for anchor in literals.positions(_HOST_ANCHORS):
+        if anchor < covered:
+            continue
+        floor = max(0, anchor - _BACK)
+        lo = max(text.rfind(d, floor, anchor) for d in _DELIMITERS) + 1 or floor
+        ahead = _RAW_AHEAD.match(text, anchor)
+        hi = ahead.end() if ahead else anchor  # the pattern can match empty: never None
+        raw = text[lo:hi]
+        pattern = _ESCAPE if any(t in raw for t in _ESCAPE_TOKENS) else None
+        window = Normalized(raw, pattern)
+        m = _match_around(window.text, window.to_normalized(anchor - lo))
+        if m is None:
+            continue
         path = m.group("path") or ""
         stripped = _strip_trailing(path)
         xurl = _classify(m.group("host").lower(), stripped)
-        if xurl is None:
-            continue
-        end = m.end() - (len(path) - len(stripped))
-        found.append((xurl, norm.span(m.start(), end)))
+        start, end = window.span(m.start(), m.end() - (len(path) - len(stripped)))
+        covered = lo + end
+        if xurl is not None:
+            span = (lo + start, lo + end)
+            found.append((xurl, plain.span(*span)))
     return found
+
+
+def url_evidence(xurl: XUrl, span: tuple[int, int]) -> Evidence:
+    """Evidence for an X URL found in prose; a status link names its author."""
+    authors = (xurl.handle,) if xurl.is_status and xurl.handle else ()
+    return hit(_PROSE_RULES[xurl.kind], span, authors)
 
 
 def find_urls(text: str) -> list[Evidence]:
     """Evidence for every X URL in prose or HTML, with spans in ``text``."""
-    out = []
-    for xurl, span in iter_x_urls(Normalized(text)):
-        authors = (xurl.handle,) if xurl.kind == "status" and xurl.handle else ()
-        out.append(hit(_PROSE_RULES[xurl.kind], span, authors))
-    return out
+    return [url_evidence(xurl, span) for xurl, span in iter_x_urls(text)]
 
 
 # --------------------------------------------------------------------------- own URL field
@@ -407,7 +563,7 @@ def analyze_url(url: str) -> list[Evidence]:
     """Evidence for a record's own URL field: is the record itself an X page?"""
     if not url:
         return []
-    text = Normalized(url.strip().strip("<>\"'")).text.strip()
+    text = Normalized(Unveiled(url.strip().strip("<>\"'")).text).text.strip()
     for _ in range(3):
         m = _WRAPPER.match(text)
         if m is None:
@@ -426,38 +582,48 @@ def analyze_url(url: str) -> list[Evidence]:
 
 # --------------------------------------------------------------------------- prefilter
 
-_FULLWIDTH_OFFSET = 0xFEE0
-_RE2_INVISIBLE = r"[\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{FEFF}]*"
+# The prefilter must match every string the detectors flag, in the raw text, so it allows what
+# the first two passes undo: defanged dots, any case, fullwidth forms and invisible characters
+# between any two characters. RE2 must run it as a DFA: counted repetitions ({0,8}) multiply
+# DFA states across alternatives and make RE2 fall back to a ~50x slower engine, so none here.
+_RE2_VEIL = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]*"
+_RE2_HEX = "[0-9a-f\uff10-\uff19\uff21-\uff26\uff41-\uff46]"
 _RE2_DOT = (
-    r"(?:[.\x{FF0E}\x{3002}\x{FF61}]|%2e|\\u002e|&#0*46;|&#x0*2e;"
-    r"|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\))"
+    "(?:[.\uff0e\u3002\uff61]"
+    + r"|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|%2e|\\u002e|&#0*46;|&#x0*2e;)"
 )
-# Characters that may stand before a host once escapes are decoded (%2F, \u002F, &#47;).
-_RE2_BOUNDARY = r"(?:^|[^a-z0-9_-]|%[0-9a-f]{2}|\\u00[0-9a-f]{2})"
+
+
+def _re2_char(ch: str) -> str:
+    """An RE2 class for one ASCII character and its fullwidth forms (RE2 folds ASCII case)."""
+    forms = sorted({ch, *(chr(ord(c) + 0xFEE0) for c in {ch.lower(), ch.upper()})})
+    return "[" + "".join(re.escape(c) if c.isascii() else c for c in forms) + "]"
 
 
 def _re2_tolerant(literal: str) -> str:
-    """RE2 pattern for ``literal`` in any spelling that ``Normalized`` undoes."""
-    parts = []
-    for ch in literal:
-        if ch == ".":
-            parts.append(_RE2_DOT)
-        elif ch.isalnum():
-            wide = chr(ord(ch) + _FULLWIDTH_OFFSET)
-            wide_upper = chr(ord(ch.upper()) + _FULLWIDTH_OFFSET)
-            parts.append(f"[{ch}{wide}{wide_upper}]")
-        else:
-            parts.append(re.escape(ch))
-    return _RE2_INVISIBLE.join(parts)
+    """RE2 pattern for ``literal`` in any spelling that the first two passes undo."""
+    return _RE2_VEIL.join(_RE2_DOT if c == "." else _re2_char(c) for c in literal)
 
 
-_PREFILTER_FREE = (
-    "twitter.", "twimg.", "nitter", "fixupx.", "fixvx.", "xfixup.", "twittpr.", "xcancel.",
-    "lightbrd.", "twiiit.", "sotwe.", "twstalker.", "threadreaderapp.", "unofficialbird.",
-    "notabird.", "trabun.", "birdsite.", "trom.tf", "lambda.dance", "t.com.sb", "vern.cc",
-    "opnxng.", "artemislena.", "pscp.tv", "periscope.tv",
+# What may stand right before a bare 'x.com' or 't.co' once escapes are undone: '%2F' and
+# '\u002F' end in a hex digit, '\/' and '&#47;' in punctuation.
+_RE2_BOUNDARY = (
+    "(?:^|[^a-z0-9_-]|(?:[%\uff05]|"
+    + _re2_tolerant("\\u00")
+    + f"){_RE2_VEIL}{_RE2_HEX}{_RE2_VEIL}{_RE2_HEX})"
+)
+
+
+# Literals needing no boundary: no ordinary word contains them ('x.com' and 't.co' do).
+_PREFILTER_LITERALS = (
+    "twitter",
+    "twimg",
+    "nitter",
+    "pscp.tv",
+    "periscope.tv",
+    *(h for h in MIRROR_HOSTS if "twitter" not in h),
 )
 PREFILTER: str = "|".join(
-    [_re2_tolerant(k) for k in _PREFILTER_FREE]
+    [_re2_tolerant(k) for k in _PREFILTER_LITERALS]
     + [_RE2_BOUNDARY + _re2_tolerant("x.com"), _RE2_BOUNDARY + _re2_tolerant("t.co")]
 )
