@@ -195,3 +195,20 @@ def test_nested_and_mixed_columns() -> None:
     categories = tagged.column("xfilter_categories").to_pylist()
     assert "x_post" in categories[0]
     assert "x_post" in categories[1]
+
+
+def test_json_feature_columns_are_parsed() -> None:
+    post = {
+        "id_str": "463440424141459456",
+        "created_at": "Mon May 05 22:09:00 +0000 2014",
+        "text": "Sunsets don't get much better than this one",
+        "user": {"id_str": "76348185", "screen_name": "Interior"},
+    }
+    features = datasets.Features({"doc": datasets.Json(), "note": datasets.Value("string")})
+    ds = datasets.Dataset.from_dict(
+        {"doc": [post, {"a": 1}], "note": ["x", "y"]}, features=features
+    )
+    tagged = ds.map(XFilter(), batched=True)
+    assert tagged[0]["xfilter_categories"][0] == "x_post"
+    assert tagged[0]["xfilter_authors"] == ["interior"]
+    assert tagged[1]["xfilter_action"] == "keep"

@@ -33,6 +33,7 @@ TAG_SCHEMA = pa.schema(
     ]
 )
 _RANK = {category: rank for rank, category in enumerate(CATEGORIES)}
+CARRIED = frozenset({"x_dataset", "x_post", "x_embed"})
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
@@ -67,7 +68,9 @@ def summarize(evidence: Sequence[Evidence]) -> tuple[list[str], list[str], list[
     """Categories (strongest first), rule ids and authors of a record's evidence."""
     categories = sorted({e.category for e in evidence}, key=_RANK.__getitem__)
     rules = sorted({e.rule for e in evidence}, key=lambda r: (_rule_rank(evidence, r), r))
-    authors = sorted({a for e in evidence for a in e.authors})
+    # Authors are those whose posts the record carries; a link or a profile mention names
+    # someone without carrying their post.
+    authors = sorted({a for e in evidence if e.category in CARRIED for a in e.authors})
     return categories, rules, authors
 
 

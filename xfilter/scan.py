@@ -7,8 +7,10 @@ Python strings and analysed exactly. Columns are reached through structs and lis
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -26,6 +28,7 @@ URL_COLUMN_NAMES = frozenset(
         "target_uri", "warc_target_uri", "warc-target-uri", "original_url", "tweet_url",
     }
 )  # fmt: skip
+METADATA_STRUCTS = frozenset({"meta", "metadata", "info", "warc_headers", "headers", "source_info"})
 AUTHOR_COLUMN_NAMES = frozenset(
     {"screen_name", "username", "user_screen_name", "author_username", "author_handle"}
 )
@@ -83,7 +86,7 @@ def leaves(table: pa.Table) -> Iterator[Leaf]:
 
 def _walk(path: str, values: pa.Array, rows: np.ndarray | None) -> Iterator[Leaf]:
     kind = values.type
-    if isinstance(kind, pa.ExtensionType):
+    if isinstance(values, pa.ExtensionArray):  # e.g. `datasets`' Json(): JSON text storage
         yield from _walk(path, values.storage, rows)
     elif pa.types.is_dictionary(kind):
         yield from _walk(path, values.dictionary_decode(), rows)
@@ -166,6 +169,13 @@ def analyze_string(value: str) -> list[Evidence]:
     return text.analyze_text(value)
 
 
+def _is_own(path: str) -> bool:
+    """A URL field names the record's own address at top level or in its metadata struct;
+    deeper (``inReplyTo.link``, ``user.url``) it is a link inside the record."""
+    parts = path.lower().split(".")
+    return len(parts) == 1 or (len(parts) == 2 and parts[0] in METADATA_STRUCTS)
+
+
 def _role(leaf: Leaf, roles: Roles) -> str | None:
     for role, named in (("author", roles.author), ("url", roles.url), ("text", roles.text)):
         if named is not None and (leaf.path in named or leaf.name in named):
@@ -179,7 +189,7 @@ def _role(leaf: Leaf, roles: Roles) -> str | None:
         return None
     if leaf.name in SOURCE_COLUMN_NAMES:
         return "source"
-    if roles.url is None and leaf.name in URL_COLUMN_NAMES:
+    if roles.url is None and leaf.name in URL_COLUMN_NAMES and _is_own(leaf.path):
         return "url"
     if roles.author is None and leaf.name in AUTHOR_COLUMN_NAMES:
         return "author"
@@ -246,9 +256,28 @@ def _analyze_objects(
     values: pa.Array, candidates: np.ndarray, path: str, found: BatchEvidence
 ) -> None:
     for row in np.flatnonzero(candidates):
-        obj = values[int(row)].as_py()
+        obj = _decoded(values[int(row)].as_py(), values.type)
         if obj is not None:
             found.add(int(row), posts.analyze_object(obj), path)
+
+
+def _decoded(value: Any, kind: pa.DataType) -> Any:
+    """A row as Python, with ``datasets``' ``Json()`` fields (stored as text) parsed."""
+    if value is None:
+        return None
+    if isinstance(kind, pa.BaseExtensionType):
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+    if pa.types.is_struct(kind) and isinstance(value, dict):
+        fields = [kind.field(i) for i in range(kind.num_fields)]
+        return {f.name: _decoded(value.get(f.name), f.type) for f in fields}
+    if (pa.types.is_list(kind) or pa.types.is_large_list(kind)) and isinstance(value, list):
+        return [_decoded(v, kind.value_type) for v in value]
+    return value
 
 
 def _attach_authors(author_leaves: list[Leaf], found: BatchEvidence) -> None:
