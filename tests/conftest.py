@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,16 @@ def run_cli(*args: str, cwd: Path = REPO, check: bool = False) -> subprocess.Com
     if check and done.returncode != 0:
         raise AssertionError(f"xfilter {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done
+
+
+def best_of(runs: int, fn: Callable[[], object]) -> float:
+    """The fastest of ``runs`` timings of ``fn``: the least noisy figure on a shared machine."""
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import best_of
 from xfilter.detect import urls
 from xfilter.detect.evidence import CATEGORIES, Evidence
 from xfilter.detect.text import PREFILTER, RULES, analyze_text
@@ -553,15 +552,6 @@ def test_prefilter_covers_every_flagged_example() -> None:
 # --------------------------------------------------------------------------- linear time
 
 
-def _best_of(runs: int, fn: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 @pytest.mark.parametrize(
     "unit",
     [
@@ -587,8 +577,8 @@ def test_analyze_text_is_linear(unit: str) -> None:
     big = small * 8
     # Best of 5 and a 1 ms floor keep a loaded machine's noise out; a quadratic scan would
     # still show a ratio near 64.
-    fast = max(_best_of(5, lambda: analyze_text(small)), 1e-3)
-    ratio = _best_of(5, lambda: analyze_text(big)) / fast
+    fast = max(best_of(5, lambda: analyze_text(small)), 1e-3)
+    ratio = best_of(5, lambda: analyze_text(big)) / fast
     assert ratio < 20, ratio
 
 

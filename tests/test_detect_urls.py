@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 import urllib.parse
-from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import best_of
 from xfilter.detect.evidence import CATEGORIES, Evidence
 from xfilter.detect.urls import (
     MIRROR_HOSTS,
@@ -444,15 +443,6 @@ def test_prefilter_covers_detector_on_every_example() -> None:
 # --------------------------------------------------------------------------- linear time
 
 
-def _best_of(runs: int, fn: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 @pytest.mark.parametrize(
     "unit",
     [
@@ -473,8 +463,8 @@ def test_find_urls_is_linear(unit: str) -> None:
     big = small * 8
     # Best of 5 and a 1 ms floor keep a loaded machine's noise out; a quadratic scan would
     # still show a ratio near 64.
-    fast = max(_best_of(5, lambda: find_urls(small)), 1e-3)
-    ratio = _best_of(5, lambda: find_urls(big)) / fast
+    fast = max(best_of(5, lambda: find_urls(small)), 1e-3)
+    ratio = best_of(5, lambda: find_urls(big)) / fast
     assert ratio < 20, ratio
 
 
