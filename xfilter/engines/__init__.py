@@ -1,21 +1,63 @@
 """Scan engines: find the rows of an Arrow string array that match a prefilter pattern.
 
-The default engine is pyarrow's vectorised RE2. Every engine returns the same rows for the same
-pattern; only the speed differs.
+Two engines, one contract and identical rows; only the speed differs:
+
+- ``re2``: pyarrow's vectorised RE2 (always installed);
+- ``hyperscan``: Hyperscan over the whole data buffer (``pip install 'xfilter[fast]'``).
+
+Hyperscan is used when it imports; ``XFILTER_ENGINE=re2`` or ``=hyperscan`` forces one (for
+tests and benchmarks). The variable is read on every call, so it can be switched in-process.
 """
 
 from __future__ import annotations
 
+import os
+from functools import cache
+from types import ModuleType
+
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from xfilter.engines import re2
+
+ENGINES = ("re2", "hyperscan")
+ENV_VAR = "XFILTER_ENGINE"
+
+
+@cache
+def _hyperscan() -> ModuleType | None:
+    try:
+        from xfilter.engines import hyperscan
+    except Exception:  # not installed, or a wheel this CPU cannot run: the default stays
+        return None
+    return hyperscan
+
+
+def hyperscan_available() -> bool:
+    return _hyperscan() is not None
+
+
+def engine_name() -> str:
+    """The engine in use: ``XFILTER_ENGINE`` if set, else hyperscan when installed, else re2."""
+    wanted = os.environ.get(ENV_VAR, "").strip().lower()
+    if not wanted or wanted == "auto":
+        return "hyperscan" if hyperscan_available() else "re2"
+    if wanted not in ENGINES:
+        raise ValueError(f"{ENV_VAR}={wanted!r}: expected one of {', '.join(ENGINES)} or auto")
+    if wanted == "hyperscan" and not hyperscan_available():
+        raise ImportError(
+            f"{ENV_VAR}=hyperscan but hyperscan cannot be imported: pip install 'xfilter[fast]'"
+        )
+    return wanted
 
 
 def candidates(values: pa.Array, pattern: str) -> np.ndarray:
     """Indices of non-null values that match ``pattern`` (RE2 syntax, case-insensitive)."""
-    mask = pc.match_substring_regex(values, pattern, ignore_case=True)
-    return np.flatnonzero(mask.fill_null(False).to_numpy(zero_copy_only=False))
+    if engine_name() == "hyperscan":
+        engine = _hyperscan()
+        assert engine is not None  # engine_name() checked it
+        return engine.candidates(values, pattern)
+    return re2.candidates(values, pattern)
 
 
-def engine_name() -> str:
-    return "re2"
+__all__ = ["ENGINES", "ENV_VAR", "candidates", "engine_name", "hyperscan_available"]
