@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from xfilter.engines.optout_keys import InvalidEntry, keys_from_lines, sorted_unique
 from xfilter.errors import ConfigError
 
 _HANDLE = re.compile(r"@?[A-Za-z0-9_]{1,20}")
@@ -76,11 +77,19 @@ class OptOutList:
             entries = _jsonl_entries(text, file)
         else:
             entries = _txt_entries(text)
-        keys = [_parse_entry(value, str(file), line) for line, value in entries]
+        listed = list(entries)
+        try:
+            keys = keys_from_lines([value for _, value in listed])
+        except InvalidEntry as error:
+            # The entry itself is not echoed: opt-out lists are personal data.
+            raise ConfigError(
+                f"{file}: line {listed[error.index][0]}: not an X user id, handle or "
+                "sha256:<64 hex> entry"
+            ) from None
         return cls(
-            keys=np.unique(np.array(keys, dtype=np.uint64)),
+            keys=sorted_unique(keys),
             sha256=hashlib.sha256(raw).hexdigest(),
-            count=len(keys),
+            count=len(listed),
             path=str(file),
         )
 
