@@ -13,6 +13,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import ClassVar
 from urllib.parse import parse_qs
 
 from xfilter.detect.evidence import Evidence, Rule, hit
@@ -217,10 +218,13 @@ class Literals:
     """
 
     _BASES = (b"twitter", b"tweet", b"t.co", b"x.com", b" x", b"bird")
+    # Which base a literal is found through depends on the literal alone: look it up once.
+    _BASE_OF: ClassVar[dict[bytes, bytes | None]] = {}
 
     def __init__(self, text: str) -> None:
         self.low = _lowered(text)
         self._found: dict[bytes, list[int]] = {}
+        self._merged: dict[tuple[bytes, ...], list[int]] = {}
 
     def __contains__(self, literal: bytes) -> bool:
         return bool(self._of(literal))
@@ -229,13 +233,21 @@ class Literals:
         """Sorted offsets of every occurrence of any of ``literals``."""
         if len(literals) == 1:
             return self._of(literals[0])
-        return sorted({p for literal in literals for p in self._of(literal)})
+        merged = self._merged.get(literals)
+        if merged is None:
+            merged = sorted({p for literal in literals for p in self._of(literal)})
+            self._merged[literals] = merged
+        return merged
 
     def _of(self, literal: bytes) -> list[int]:
         found = self._found.get(literal)
         if found is not None:
             return found
-        base = next((b for b in self._BASES if b in literal and b != literal), None)
+        if literal in self._BASE_OF:
+            base = self._BASE_OF[literal]
+        else:
+            base = next((b for b in self._BASES if b in literal and b != literal), None)
+            self._BASE_OF[literal] = base
         if base is None:
             found = []
             i = self.low.find(literal)
