@@ -243,7 +243,9 @@ class OutputWriter:
         actions = tagged.column(ACTION).to_numpy(zero_copy_only=False)
         kept = np.flatnonzero((actions == "keep") | (actions == "redact"))
         quarantined = np.flatnonzero(actions == "quarantine")
-        clean = tagged.drop_columns(list(TAG_COLUMNS)).take(kept)
+        clean = tagged.drop_columns(list(TAG_COLUMNS))
+        if kept.size < tagged.num_rows:  # most batches keep every row: no copy then
+            clean = clean.take(kept)
         self._writers[("clean", split)].write(clean)
         checkpoint("write-clean")
         self._writers[("quarantine", split)].write(tagged.take(quarantined))

@@ -619,8 +619,8 @@ PREFILTER: str = "|".join(
     [
         urls.PREFILTER,
         r"twitter|tweet|ツイッター|ツイート|推特|트위터|твиттер",
-        r"\([^()]*[@＠][a-z0-9_]",  # '(@handle)' of an attribution line
-        r"follow[^<>\n]*(?:@|&#64;)|rt (?:@|<a)",
+        rf"\({_SP_RE2}*[@＠][a-z0-9_]",  # '(@handle)' of an attribution line
+        rf"follow(?:{_SP_RE2}+(?:us|me|him|her|them))?{_SP_RE2}+(?:@|&#64;)|rt (?:@|<a)",
         rf"(?:on|to|via|at){_SP_RE2}x|x{_SP_RE2}(?:corp|premium|posts?|content|accounts?|handle"
         r"|feed|profile|thread)",
     ]
