@@ -20,7 +20,7 @@ from xfilter.sources import InputInfo, load_source
 from xfilter.transform import XFilter
 
 
-def _progress_enabled() -> bool:
+def progress_enabled() -> bool:
     from datasets.utils.logging import is_progress_bar_enabled
 
     return is_progress_bar_enabled()
@@ -37,24 +37,14 @@ def run(
     num_proc: int | None = None,
 ) -> FilterResult:
     """Run the job a config describes; arguments override the config's values."""
-    cfg = config if isinstance(config, Config) else load_config(config)
-    overrides: dict[str, Any] = {}
-    if input is not None:
-        overrides.setdefault("input", {})["source"] = input
-    if split is not None:
-        overrides.setdefault("input", {})["split"] = split
-    if streaming is not None:
-        overrides.setdefault("input", {})["streaming"] = streaming
-    if output is not None:
-        overrides["output"] = {"dir": str(output)}
-    xf = XFilter(config=cfg, **overrides)
+    xf = make_filter(config, input=input, output=output, split=split, streaming=streaming)
     cfg = xf.config
     out_dir = Path(cfg.output.dir)
-    _check_not_inside_input(cfg.input.source, out_dir)
+    check_not_inside_input(cfg.input.source, out_dir)
     started = now()
     data, source = load_source(cfg.input.source, cfg.input.split, cfg.input.streaming)
     checkpoint("read")
-    _check_fields(xf, data)
+    check_fields(xf, data)
     if cfg.input.streaming:
         return _run_streaming(xf, data, source, out_dir, started, overwrite)
     tagged = data.map(xf, batched=True, batch_size=1000, num_proc=num_proc, desc="xfilter: tagging")
@@ -66,6 +56,28 @@ def run(
     result.started = started
     result.save(out_dir, overwrite=overwrite)
     return result
+
+
+def make_filter(
+    config: str | os.PathLike[str] | Config,
+    *,
+    input: str | None = None,
+    output: str | os.PathLike[str] | None = None,
+    split: str | None = None,
+    streaming: bool | None = None,
+) -> XFilter:
+    """The filter a config describes, with the command line's overrides applied."""
+    cfg = config if isinstance(config, Config) else load_config(config)
+    overrides: dict[str, Any] = {}
+    if input is not None:
+        overrides.setdefault("input", {})["source"] = input
+    if split is not None:
+        overrides.setdefault("input", {})["split"] = split
+    if streaming is not None:
+        overrides.setdefault("input", {})["streaming"] = streaming
+    if output is not None:
+        overrides["output"] = {"dir": str(output)}
+    return XFilter(config=cfg, **overrides)
 
 
 def _run_streaming(
@@ -93,7 +105,7 @@ def _run_streaming(
 
 
 def _tagged_stream(xf: XFilter, ds: Any, schema: pa.Schema, name: str) -> Iterator[pa.Table]:
-    bar = tqdm(desc=f"xfilter: {name}", unit=" rows", disable=not _progress_enabled())
+    bar = tqdm(desc=f"xfilter: {name}", unit=" rows", disable=not progress_enabled())
     with bar:
         for batch in ds.with_format("arrow").iter(batch_size=BATCH_ROWS):
             table = batch if batch.schema == schema else batch.select(schema.names).cast(schema)
@@ -103,7 +115,7 @@ def _tagged_stream(xf: XFilter, ds: Any, schema: pa.Schema, name: str) -> Iterat
             bar.update(table.num_rows)
 
 
-def _check_fields(xf: XFilter, data: Any) -> None:
+def check_fields(xf: XFilter, data: Any) -> None:
     """Every field named in the config must exist in every split."""
     fields = xf.config.fields
     named = [
@@ -131,7 +143,7 @@ def _paths(features: dict[str, Any], prefix: str = "") -> set[str]:
     return found
 
 
-def _check_not_inside_input(source: str, out_dir: Path) -> None:
+def check_not_inside_input(source: str, out_dir: Path) -> None:
     """Writing inside the input, or replacing a directory that holds it, would corrupt it."""
     if source == "demo":
         return

@@ -27,14 +27,14 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 from tqdm.auto import tqdm
 
-from xfilter.config import Config, load_config
+from xfilter.config import Config
 from xfilter.errors import InputError, XFilterError
-from xfilter.job import _check_fields, _check_not_inside_input, _progress_enabled
+from xfilter.job import check_fields, check_not_inside_input, make_filter, progress_enabled
 from xfilter.kernel import TAG_COLUMNS, TAG_SCHEMA
 from xfilter.manifest import now
 from xfilter.outputs import SplitCounts
 from xfilter.result import SplitStream, write_output
-from xfilter.sources import _BUILDERS, InputInfo, _is_saved_to_disk, _suffix, demo_files
+from xfilter.sources import BUILDERS, InputInfo, demo_files, file_suffix, is_saved_to_disk
 from xfilter.transform import XFilter
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def _resolve_files(source: str) -> tuple[dict[str, list[str]], InputInfo]:
         source=source, kind=kind, path=str(Path(path).resolve()) if kind == "local" else source
     )
     if fs.isdir(path):
-        if kind == "local" and _is_saved_to_disk(Path(path)):
+        if kind == "local" and is_saved_to_disk(Path(path)):
             raise InputError(
                 f"{source}: a save_to_disk folder; the Ray engine reads parquet, jsonl or csv "
                 "files. Convert it first (datasets.load_from_disk(path)[split].to_parquet(...)) "
@@ -154,7 +154,8 @@ def _resolve_files(source: str) -> tuple[dict[str, list[str]], InputInfo]:
         patterns = get_data_patterns(source)
         resolved = DataFilesDict.from_patterns(patterns, source)
         found = {
-            name: [f for f in files if _suffix(f) in _BUILDERS] for name, files in resolved.items()
+            name: [f for f in files if file_suffix(f) in BUILDERS]
+            for name, files in resolved.items()
         }
         return {name: files for name, files in found.items() if files}, info
     matches = sorted(fs.glob(path)) if fsspec.core.has_magic(path) else [path]
@@ -171,9 +172,9 @@ def _resolve_files(source: str) -> tuple[dict[str, list[str]], InputInfo]:
 
 
 def _builder(source: str, files: list[str]) -> str:
-    builders = {_BUILDERS.get(_suffix(f)) for f in files}
+    builders = {BUILDERS.get(file_suffix(f)) for f in files}
     if len(builders) != 1 or next(iter(builders)) not in _RAY_READERS:
-        suffixes = sorted({_suffix(f) for f in files})
+        suffixes = sorted({file_suffix(f) for f in files})
         raise InputError(
             f"{source}: the Ray engine reads parquet, json/jsonl or csv files, one format per "
             f"split; found {suffixes}. Use the local engine (--engine local) for other inputs"
@@ -218,7 +219,7 @@ def _reader_context() -> Iterator[None]:
 
     context = DataContext.get_current()
     saved = {name: getattr(context, name) for name in _READ_SETTINGS if hasattr(context, name)}
-    context.enable_progress_bars = _progress_enabled()
+    context.enable_progress_bars = progress_enabled()
     if "use_datasource_v2" in saved and importlib.util.find_spec("aiohttp") is None:
         context.use_datasource_v2 = False
     try:
@@ -250,9 +251,9 @@ def run(
     ray = _import_ray()
     if num_actors is not None and num_actors < 1:
         raise XFilterError(f"--num-actors must be at least 1, got {num_actors}")
-    xf = _make_filter(config, input, output, split)
+    xf = make_filter(config, input=input, output=output, split=split)
     out_dir = Path(xf.config.output.dir)
-    _check_not_inside_input(xf.config.input.source, out_dir)
+    check_not_inside_input(xf.config.input.source, out_dir)
     started = now()
     splits, source = resolve_input(xf.config.input.source, xf.config.input.split)
     with _cluster(ray, address):
@@ -270,24 +271,6 @@ def run(
         }
         streams = _split_streams(xf, splits, source, actors, actor_cpus)
         return write_output(xf, streams, source, out_dir, engine, started, overwrite)
-
-
-def _make_filter(
-    config: str | os.PathLike[str] | Config,
-    input: str | None,
-    output: str | os.PathLike[str] | None,
-    split: str | None,
-) -> XFilter:
-    """The filter with the caller's overrides applied, as ``job.run`` applies them."""
-    cfg = config if isinstance(config, Config) else load_config(config)
-    overrides: dict[str, Any] = {}
-    if input is not None:
-        overrides.setdefault("input", {})["source"] = input
-    if split is not None:
-        overrides.setdefault("input", {})["split"] = split
-    if output is not None:
-        overrides["output"] = {"dir": str(output)}
-    return XFilter(config=cfg, **overrides)
 
 
 def _default_actors(cpus: float) -> int:
@@ -339,7 +322,7 @@ def _check_named_fields(xf: XFilter, split: SplitFiles) -> None:
     schema = _read(split).schema()
     if schema is not None:
         view = SimpleNamespace(column_names=schema.names, features=_features(schema.base_schema))
-        _check_fields(xf, {split.name: view})
+        check_fields(xf, {split.name: view})
 
 
 def _input_schema(first: pa.Table | None, split: SplitFiles, source: InputInfo) -> pa.Schema:
@@ -374,7 +357,7 @@ def _tagged_dataset(
     )
     # The ledger's row indices are positions in the input: blocks must come back in order.
     tagged.context.execution_options.preserve_order = True
-    tagged.context.enable_progress_bars = _progress_enabled()
+    tagged.context.enable_progress_bars = progress_enabled()
     return tagged
 
 
@@ -388,7 +371,7 @@ def _ordered_blocks(
     tallies: list[Any] = []
     window: list[tuple[Any, tuple[int, int] | None]] = []
     seen = SplitCounts()
-    bar = tqdm(desc=f"xfilter ray: {split.name}", unit=" rows", disable=not _progress_enabled())
+    bar = tqdm(desc=f"xfilter ray: {split.name}", unit=" rows", disable=not progress_enabled())
     with bar:
         for bundle in tagged.iter_internal_ref_bundles():
             for ref, rows in _bundle_blocks(bundle):

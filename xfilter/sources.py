@@ -11,7 +11,7 @@ from typing import Any
 
 from xfilter.errors import InputError
 
-_BUILDERS = {
+BUILDERS = {
     ".parquet": "parquet",
     ".jsonl": "json",
     ".json": "json",
@@ -55,22 +55,22 @@ def demo_files() -> dict[str, str]:
 
 
 def _builder_for(paths: list[str], origin: str) -> str:
-    suffixes = {_suffix(p) for p in paths}
-    builders = {_BUILDERS.get(s) for s in suffixes}
+    suffixes = {file_suffix(p) for p in paths}
+    builders = {BUILDERS.get(s) for s in suffixes}
     if None in builders or len(builders) != 1:
         raise InputError(
             f"{origin}: cannot tell the file format from {sorted(suffixes)}; "
-            f"use files ending in {', '.join(sorted(_BUILDERS))}"
+            f"use files ending in {', '.join(sorted(BUILDERS))}"
         )
     return next(iter(builders))  # type: ignore[return-value]
 
 
-def _suffix(path: str) -> str:
+def file_suffix(path: str) -> str:
     name = path.lower().removesuffix(".gz").removesuffix(".zst").removesuffix(".bz2")
     return Path(name).suffix
 
 
-def _is_saved_to_disk(path: Path) -> bool:
+def is_saved_to_disk(path: Path) -> bool:
     return (path / "dataset_dict.json").is_file() or (path / "state.json").is_file()
 
 
@@ -113,7 +113,7 @@ def _load_other(source: str, streaming: bool) -> tuple[Any, InputInfo]:
     path = Path(source).expanduser()
     if path.is_dir():
         info = InputInfo(source=source, kind="local", path=str(path.resolve()))
-        if _is_saved_to_disk(path):
+        if is_saved_to_disk(path):
             return _guard(source, lambda: datasets.load_from_disk(str(path))), info
         return _guard(source, lambda: datasets.load_dataset(str(path), streaming=streaming)), info
     matches = sorted(glob.glob(str(path))) if not path.exists() else [str(path)]
@@ -125,7 +125,7 @@ def _load_other(source: str, streaming: bool) -> tuple[Any, InputInfo]:
             source,
             lambda: datasets.load_dataset(builder, data_files=matches, streaming=streaming),
         ), info
-    looks_local = source.startswith((".", "/", "~")) or _suffix(source) in _BUILDERS
+    looks_local = source.startswith((".", "/", "~")) or file_suffix(source) in BUILDERS
     if glob.has_magic(source) or looks_local or source.count("/") > 1:
         raise InputError(f"{source}: input not found (no such file, folder or matching files)")
     if not _HUB_ID.fullmatch(source):
