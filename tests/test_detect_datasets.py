@@ -87,7 +87,7 @@ MTEB_TASK_NAMES = [
     "OBLIQBenchTwitterRetrieval", "UkrTweetToxicityBinaryClassification",
 ]  # fmt: skip
 
-# X_REFERENCE §4.3 and the brief: names that look Twitter-ish or generic but are not X data.
+# Names that look Twitter-ish or generic but are not X data.
 NOT_X_IDS = [
     "twi_text_c3", "twi_wordsim353", "emo", "SemEvalWorkshop/emo", "ccaligned_multilingual",
     "fashion_mnist", "zalando-datasets/fashion_mnist", "cryptonite", "crd3", "samsum",
@@ -105,7 +105,7 @@ def _variants(hub_id: str) -> list[str]:
 
 
 def test_builtin_registry_is_honest(registry: DatasetRegistry) -> None:
-    """Every entry says why and where from; only the unverified lead is marked so."""
+    """Every entry says why and where from; only the unverified entry is marked so."""
     assert len(registry) == len(registry.entries) >= 60
     for entry in registry.entries:
         assert entry.evidence and entry.source and "\n" not in entry.evidence
