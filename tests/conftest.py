@@ -49,6 +49,15 @@ def best_of(runs: int, fn: Callable[[], object]) -> float:
     return best
 
 
+def growth_ratio(fn: Callable[[str], object], small: str, floor: float = 1e-3) -> float:
+    """How much longer ``fn`` takes on 8× ``small`` than on ``small``: ~8 when linear, ~64
+    when quadratic. Best of 5 and a time floor keep a loaded machine's noise out."""
+    fn(small)  # warm up compiled patterns and caches
+    fast = max(best_of(5, lambda: fn(small)), floor)
+    big = small * 8
+    return best_of(5, lambda: fn(big)) / fast
+
+
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Nothing may connect anywhere; an attempt fails the test even if it was caught."""

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import best_of
+from tests.conftest import growth_ratio
 from xfilter.detect import urls
 from xfilter.detect.evidence import CATEGORIES, Evidence
 from xfilter.detect.text import PREFILTER, RULES, analyze_text
@@ -573,12 +573,7 @@ def test_prefilter_covers_every_flagged_example() -> None:
     ],
 )
 def test_analyze_text_is_linear(unit: str) -> None:
-    small = unit * (3_000 // len(unit))
-    big = small * 8
-    # Best of 5 and a 1 ms floor keep a loaded machine's noise out; a quadratic scan would
-    # still show a ratio near 64.
-    fast = max(best_of(5, lambda: analyze_text(small)), 1e-3)
-    ratio = best_of(5, lambda: analyze_text(big)) / fast
+    ratio = growth_ratio(analyze_text, unit * (3_000 // len(unit)))
     assert ratio < 20, ratio
 
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import best_of
+from tests.conftest import growth_ratio
 from xfilter.detect.evidence import CATEGORIES, Evidence
 from xfilter.detect.urls import (
     MIRROR_HOSTS,
@@ -459,12 +459,7 @@ def test_prefilter_covers_detector_on_every_example() -> None:
     ],
 )
 def test_find_urls_is_linear(unit: str) -> None:
-    small = unit * (8_000 // len(unit))
-    big = small * 8
-    # Best of 5 and a 1 ms floor keep a loaded machine's noise out; a quadratic scan would
-    # still show a ratio near 64.
-    fast = max(best_of(5, lambda: find_urls(small)), 1e-3)
-    ratio = best_of(5, lambda: find_urls(big)) / fast
+    ratio = growth_ratio(find_urls, unit * (8_000 // len(unit)))
     assert ratio < 20, ratio
 
 

@@ -122,7 +122,7 @@ def check_fields(xf: XFilter, data: Any) -> None:
         (key, name) for key in ("text", "url", "author") for name in getattr(fields, key) or []
     ]
     for split, ds in data.items():
-        columns = set(ds.column_names or []) if ds.column_names else set()
+        columns = set(ds.column_names or [])
         if ds.features is not None:
             columns |= _paths(ds.features.to_dict())
         for key, name in named:

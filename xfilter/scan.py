@@ -79,9 +79,12 @@ class Leaf:
         return index if self.rows is None else int(self.rows[index])
 
 
-def leaves(table: pa.Table) -> Iterator[Leaf]:
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        yield from _walk(name, column.combine_chunks(), None)
+def leaves(table: pa.Table, columns: Sequence[pa.Array] | None = None) -> Iterator[Leaf]:
+    """Every primitive column of ``table``; ``columns`` are its columns already combined."""
+    if columns is None:
+        columns = [c.combine_chunks() for c in table.columns]
+    for name, column in zip(table.column_names, columns, strict=True):
+        yield from _walk(name, column, None)
 
 
 def _walk(path: str, values: pa.Array, rows: np.ndarray | None) -> Iterator[Leaf]:
@@ -142,9 +145,10 @@ def scan_table(
     found.add_all(dataset_evidence)
     if table.num_rows == 0:
         return found
-    _scan_objects(table, found)
+    columns = [c.combine_chunks() for c in table.columns]  # once per batch, for every pass
+    _scan_objects(table.column_names, columns, found)
     author_leaves: list[Leaf] = []
-    for leaf in leaves(table):
+    for leaf in leaves(table, columns):
         role = _role(leaf, roles)
         if role == "author":
             author_leaves.append(leaf)
@@ -240,13 +244,12 @@ def _scan_sources(leaf: Leaf, registry: DatasetRegistry, found: BatchEvidence) -
         found.add(leaf.row(int(index)), [hit(_SOURCE_RULE)], leaf.path)
 
 
-def _scan_objects(table: pa.Table, found: BatchEvidence) -> None:
+def _scan_objects(names: list[str], columns: list[pa.Array], found: BatchEvidence) -> None:
     """Rows that are X objects by their shape: the whole row, or a nested column."""
-    columns = [c.combine_chunks() for c in table.columns]
-    whole = pa.StructArray.from_arrays(columns, names=table.column_names)
+    whole = pa.StructArray.from_arrays(columns, names=names)
     if posts.struct_type_is_post(whole.type) is not None:
         _analyze_objects(whole, np.ones(len(whole), dtype=bool), "<row>", found)
-    for name, values in zip(table.column_names, columns, strict=True):
+    for name, values in zip(names, columns, strict=True):
         kind = values.type
         if pa.types.is_struct(kind) or pa.types.is_list(kind) or pa.types.is_large_list(kind):
             _analyze_objects(values, posts.struct_candidates(values), name, found)

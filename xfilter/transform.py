@@ -23,7 +23,7 @@ from xfilter.detect.datasets import RULES as DATASET_RULES
 from xfilter.detect.datasets import DatasetRegistry, read_card_yaml
 from xfilter.detect.evidence import Evidence, hit
 from xfilter.errors import ConfigError
-from xfilter.kernel import ACTION, TAG_COLUMNS, Tagger, Tags
+from xfilter.kernel import TAG_COLUMNS, Tagger, Tags
 from xfilter.optout import OptOutList
 from xfilter.policy import Policy
 from xfilter.rules import ruleset_sha256
@@ -125,38 +125,31 @@ class XFilter:
 
     def tag_table(self, table: pa.Table) -> pa.Table:
         """``table`` with the four xfilter columns added (and redacted text rewritten)."""
-        present = [c for c in TAG_COLUMNS if c in table.column_names]
-        if present:  # re-tagging a tagged table replaces the old decision
-            table = table.drop_columns(present)
-        return _with_tags(table, self.tagger.tag(table))
+        return self._tagged(_as_table(table))[1]
+
+    def _tagged(self, table: pa.Table) -> tuple[Tags, pa.Table]:
+        tags = self.tagger.tag(table)
+        return tags, _with_tags(table, tags)
 
     def __call__(self, batch: Any) -> Any:
-        """The ``ds.map(xf, batched=True)`` function for every ``datasets`` format."""
-        if isinstance(batch, pa.Table):
-            return self.tag_table(batch)
-        lazy_table = getattr(batch, "pa_table", None)
-        if isinstance(lazy_table, pa.Table):
-            # A Dataset.map batch: return the whole Arrow table, so the new columns keep their
-            # types (a first batch of empty lists would otherwise fix them as list<null>) and no
-            # column is converted to Python.
-            return self.tag_table(lazy_table)
-        table = _as_table(batch)
-        tags = self.tagger.tag(table)
-        out: dict[str, Any] = dict(tags.columns())
-        for column, rows in tags.redacted.items():
-            values = table.column(column).to_pylist()
-            for row, value in rows.items():
-                values[row] = value
-            out[column] = values
-        return out
+        """The ``ds.map(xf, batched=True)`` function for every ``datasets`` format.
+
+        A ``Dataset.map`` batch (or an Arrow-format one) gets the whole Arrow table back, so
+        the new columns keep their types (a first batch of empty lists would otherwise fix them
+        as list<null>) and no column is converted to Python. A plain dict batch (a streaming
+        ``IterableDataset``) gets a dict of the new and rewritten columns.
+        """
+        tags, tagged = self._tagged(_as_table(batch))
+        if isinstance(batch, pa.Table) or isinstance(getattr(batch, "pa_table", None), pa.Table):
+            return tagged
+        return {c: tagged.column(c).to_pylist() for c in (*TAG_COLUMNS, *tags.redacted)}
 
     def keep(self, batch: Any) -> list[bool]:
         """For ``ds.filter(xf.keep, batched=True)``: True for records the policy keeps.
 
         A record the policy would redact is not kept: a filter cannot rewrite its text.
         """
-        table = batch if isinstance(batch, pa.Table) else _as_table(batch)
-        return [action == "keep" for action in self.tagger.tag(table).action]
+        return [action == "keep" for action in self.tagger.tag(_as_table(batch)).action]
 
     def split(self, tagged: Any) -> FilterResult:
         """Clean set, quarantine set and manifest from a dataset tagged by this filter."""
@@ -179,19 +172,22 @@ def _with_tags(table: pa.Table, tags: Tags) -> pa.Table:
 
 
 def _as_table(batch: Any) -> pa.Table:
-    """The Arrow table behind a ``datasets`` batch without converting it to Python first."""
-    table = getattr(batch, "pa_table", None)
+    """The Arrow table behind a batch, without converting it to Python first.
+
+    Earlier xfilter columns are left out: re-tagging replaces the old decision.
+    """
+    table = batch if isinstance(batch, pa.Table) else getattr(batch, "pa_table", None)
     if isinstance(table, pa.Table):
         return table.drop_columns([c for c in TAG_COLUMNS if c in table.column_names])
     if isinstance(batch, Mapping):
         columns = {k: v for k, v in batch.items() if k not in TAG_COLUMNS}
-        return pa.Table.from_pydict({k: _as_array(k, v) for k, v in columns.items()})
+        return pa.Table.from_pydict({k: _as_array(v) for k, v in columns.items()})
     raise TypeError(
         f"XFilter expects a batch (dict of columns or pyarrow.Table), got {type(batch)}"
     )
 
 
-def _as_array(name: str, values: Any) -> pa.Array:
+def _as_array(values: Any) -> pa.Array:
     """A column of Python values; one Arrow cannot type (mixed types) is scanned as JSON text."""
     try:
         return pa.array(values)
@@ -206,4 +202,4 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
 
 
-__all__ = ["ACTION", "XFilter"]
+__all__ = ["XFilter"]

@@ -194,7 +194,6 @@ def rescan_clean(root: Path, manifest: dict[str, Any]) -> list[tuple[str, int, l
 
 
 def _read_sets(root: Path, manifest: dict[str, Any], name: str) -> dict[str, list[Any]]:
-    import pyarrow as pa
     import pyarrow.json as pajson
 
     fmt = manifest["outputs"]["format"]
@@ -204,11 +203,11 @@ def _read_sets(root: Path, manifest: dict[str, Any], name: str) -> dict[str, lis
             continue
         path = root / entry["path"]
         if fmt == "parquet":
-            tables = [pq.read_table(path)]
+            table = pq.read_table(path)
         elif fmt == "arrow":
             with ipc.open_stream(str(path)) as reader:
-                tables = [reader.read_all()]
+                table = reader.read_all()
         else:
-            tables = [pajson.read_json(path)] if entry["rows"] else [pa.table({})]
-        out.setdefault(entry["split"], []).extend(t for t in tables if t.num_rows)
+            table = pajson.read_json(path)
+        out.setdefault(entry["split"], []).append(table)  # a split with no rows has no file
     return out
