@@ -241,18 +241,18 @@ class OutputWriter:
         """One tagged batch whose first row is row ``first_row`` of the split."""
         self.counts[split].update(tagged)
         actions = tagged.column(ACTION).to_numpy(zero_copy_only=False)
-        kept = np.flatnonzero((actions == "keep") | (actions == "redact"))
-        quarantined = np.flatnonzero(actions == "quarantine")
+        # Boolean filters, not take(): take() concatenates a chunked column before it picks.
+        kept = (actions == "keep") | (actions == "redact")
         clean = tagged.drop_columns(list(TAG_COLUMNS))
-        if kept.size < tagged.num_rows:  # most batches keep every row: no copy then
-            clean = clean.take(kept)
+        if not kept.all():  # most batches keep every row: no copy then
+            clean = clean.filter(pa.array(kept))
         self._writers[("clean", split)].write(clean)
         checkpoint("write-clean")
-        self._writers[("quarantine", split)].write(tagged.take(quarantined))
+        self._writers[("quarantine", split)].write(tagged.filter(pa.array(actions == "quarantine")))
         checkpoint("write-quarantine")
         listed = np.flatnonzero(actions != "keep")
         if listed.size:
-            rows = tagged.take(listed)
+            rows = tagged.filter(pa.array(actions != "keep"))
             records = rows.drop_columns(list(TAG_COLUMNS)).to_pylist()
             self._ledger.append(
                 pa.table(

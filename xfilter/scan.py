@@ -79,10 +79,15 @@ class Leaf:
         return index if self.rows is None else int(self.rows[index])
 
 
+def combined(column: pa.ChunkedArray) -> pa.Array:
+    """``column`` as one array; zero-copy when it already is one chunk (the usual case)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def leaves(table: pa.Table, columns: Sequence[pa.Array] | None = None) -> Iterator[Leaf]:
     """Every primitive column of ``table``; ``columns`` are its columns already combined."""
     if columns is None:
-        columns = [c.combine_chunks() for c in table.columns]
+        columns = [combined(c) for c in table.columns]
     for name, column in zip(table.column_names, columns, strict=True):
         yield from _walk(name, column, None)
 
@@ -145,7 +150,7 @@ def scan_table(
     found.add_all(dataset_evidence)
     if table.num_rows == 0:
         return found
-    columns = [c.combine_chunks() for c in table.columns]  # once per batch, for every pass
+    columns = [combined(c) for c in table.columns]  # once per batch, for every pass
     _scan_objects(table.column_names, columns, found)
     author_leaves: list[Leaf] = []
     for leaf in leaves(table, columns):
