@@ -221,6 +221,88 @@ V2_FLAT: Obj = {
     "__twarc": {"url": "https://api.twitter.com/2/tweets/search/recent", "version": "2.0.3"},
 }
 
+
+def v2_flat_ref(kind: str, pid: str, handle: str, text: str, **extra: Any) -> Obj:
+    """A referenced post as twarc2 flattening expands it: text and author inline."""
+    uid = str(3000 + len(handle))
+    return {
+        "type": kind,
+        "id": pid,
+        "text": text,
+        "author_id": uid,
+        "author": {"id": uid, "name": handle.title(), "username": handle},
+        **extra,
+    }
+
+
+# A reply that quotes, flattened: the replied-to post travels inline with its text (and its own
+# quote), so the record carries every one of these posts.
+V2_FLAT_REPLY_AND_QUOTE: Obj = {
+    "id": "1380000000000000101",
+    "text": "@parent_poster no, look at this https://t.co/AbCdEf0123",
+    "author_id": "222",
+    "author": {"id": "222", "name": "Replier", "username": "Replier_1"},
+    "in_reply_to_user_id": "3013",
+    "in_reply_to_user": {"id": "3013", "name": "Parent", "username": "parent_poster"},
+    "referenced_tweets": [
+        v2_flat_ref(
+            "replied_to",
+            "1380000000000000102",
+            "parent_poster",
+            "what do you think?",
+            referenced_tweets=[
+                v2_flat_ref("quoted", "1380000000000000103", "grandparent", "first words")
+            ],
+        ),
+        v2_flat_ref("quoted", "1380000000000000104", "quoted_news", "the news itself"),
+    ],
+    "conversation_id": "1380000000000000103",
+    "__twarc": {"url": "https://api.twitter.com/2/tweets/search/recent", "version": "2.0.3"},
+}
+
+# A retweet of a quote: both carried posts are in the record.
+V2_FLAT_RETWEET_OF_QUOTE: Obj = {
+    "id": "1380000000000000105",
+    "text": "RT @rt_source: so this happened",
+    "author_id": "333",
+    "author": {"id": "333", "name": "Sharer", "username": "sharer_3"},
+    "referenced_tweets": [
+        v2_flat_ref(
+            "retweeted",
+            "1380000000000000106",
+            "rt_source",
+            "so this happened https://t.co/GhIjKl4567",
+            referenced_tweets=[
+                v2_flat_ref("quoted", "1380000000000000107", "quoted_news", "the news itself")
+            ],
+        )
+    ],
+    "public_metrics": {"retweet_count": 1, "reply_count": 0, "like_count": 0},
+    "__twarc": {"url": "https://api.twitter.com/2/tweets/search/recent", "version": "2.0.3"},
+}
+
+# A v2 data item saved without its response: only the RT prefix names the retweeted author.
+V2_ITEM_RETWEET: Obj = {
+    "id": "1440000000000000201",
+    "text": "RT @river_watch: levels are rising at the weir",
+    "author_id": "4400000001",
+    "edit_history_tweet_ids": ["1440000000000000201"],
+    "referenced_tweets": [{"type": "retweeted", "id": "1440000000000000202"}],
+    "entities": {"mentions": [{"start": 3, "end": 15, "username": "river_watch", "id": "9"}]},
+}
+
+# A user's embedded status that is a retweet: the user's API trims the retweeted user away.
+V1_USER_WITH_RETWEET = v1_user(
+    "relay_account",
+    555,
+    status=v1_post(
+        1585000000000000300,
+        None,
+        "RT @first_voice: said it first, cc @bystander",
+        retweeted_status=v1_post(1584000000000000301, None, "said it first, cc @bystander"),
+    ),
+)
+
 # ---------------------------------------------------------------------------------------------
 # Fixtures: archive, Gnip, scrapers, syndication, GraphQL
 
@@ -568,6 +650,9 @@ POSITIVES: list[Any] = [
     V2_ITEM_NO_INCLUDES,
     V2_DEFAULT_FIELDS,
     V2_FLAT,
+    V2_FLAT_REPLY_AND_QUOTE,
+    V2_FLAT_RETWEET_OF_QUOTE,
+    V2_ITEM_RETWEET,
     [ARCHIVE_TWEET],
     ACTIVITY_POST,
     activity_share(),
@@ -576,6 +661,7 @@ POSITIVES: list[Any] = [
     SYNDICATION,
     GRAPHQL,
     V1_USER_WITH_STATUS,
+    V1_USER_WITH_RETWEET,
     V2_USERS,
     CURSORED_USERS,
     OEMBED,
@@ -891,6 +977,30 @@ def test_twarc_flattened_post() -> None:
     assert authors(ev) == {"alexandravm12", "williamserafino"}
 
 
+def test_twarc_flattened_reply_adds_every_carried_post() -> None:
+    ev = analyze_object(V2_FLAT_REPLY_AND_QUOTE)
+    assert rules(ev) == {"json.v2_post"} and not unknown(ev)
+    # The replied-to post's text is in the record, so an opt-out of its author must apply;
+    # a mere reply pointer (in_reply_to_user_id) adds nobody (see the detached-status test).
+    assert authors(ev) == {"replier_1", "parent_poster", "grandparent", "quoted_news"}
+
+
+def test_twarc_flattened_retweet_of_a_quote_adds_both() -> None:
+    ev = analyze_object(V2_FLAT_RETWEET_OF_QUOTE)
+    assert authors(ev) == {"sharer_3", "rt_source", "quoted_news"}
+
+
+def test_v2_item_retweet_names_the_retweeted_author_from_the_rt_prefix() -> None:
+    ev = analyze_object(V2_ITEM_RETWEET)
+    assert rules(ev) == {"json.v2_post"}
+    # no includes: the poster stays a numeric id; the prefix names the retweeted author
+    assert authors(ev) == {"4400000001", "river_watch"}
+    quote = copy.deepcopy(V2_ITEM_RETWEET)
+    quote["text"] = "RT @river_watch: not a retweet, just text"
+    quote["referenced_tweets"] = [{"type": "quoted", "id": "1440000000000000202"}]
+    assert authors(analyze_object(quote)) == {"4400000001"}  # only a retweet has the prefix
+
+
 def test_twarc_csv_flat_columns() -> None:
     row = {
         "id": 1440716522796638212,  # CSV loaders turn the id into an integer
@@ -972,6 +1082,14 @@ def test_snscrape() -> None:
 def test_syndication() -> None:
     ev = analyze_object(SYNDICATION)
     assert rules(ev) == {"json.syndication"} and authors(ev) == {"twitterdev", "quoteddev"}
+    reply = copy.deepcopy(SYNDICATION)
+    reply["parent"] = {
+        "id_str": "1228000000000000001",
+        "text": "the post replied to",
+        "user": {"id_str": "2", "screen_name": "ParentDev", "name": "P"},
+    }
+    # the parent's text is carried inline, so its author counts
+    assert authors(analyze_object(reply)) == {"twitterdev", "quoteddev", "parentdev"}
     assert rules(analyze_object({"__typename": "TweetTombstone", "tombstone": {}})) == {
         "json.syndication"
     }
@@ -987,6 +1105,34 @@ def test_user_object_with_status() -> None:
     assert rules(ev) == {"json.user", "json.v1_post"}
     # the profile owner, and the author of the embedded status is the enclosing user
     assert authors(ev) == {"facebook"} and authors(ev, profiles=False) == {"facebook"}
+
+
+def test_user_status_retweet_adds_the_retweeted_author() -> None:
+    ev = analyze_object(V1_USER_WITH_RETWEET)
+    assert rules(ev) == {"json.user", "json.v1_post"}
+    assert authors(ev, profiles=False) == {"relay_account", "first_voice"}  # not @bystander
+
+
+def test_detached_status_names_no_author_from_mentions_or_reply_fields() -> None:
+    # A user.status saved without its user: the enclosing user is not in the record.
+    status = v1_post(
+        1585000000000000302,
+        None,
+        "@someone_else thanks, and hello @third_party",
+        in_reply_to_screen_name="someone_else",
+        in_reply_to_user_id_str="77",
+        entities={"user_mentions": [{"screen_name": "third_party", "indices": [28, 40]}]},
+    )
+    ev = analyze_object(status)
+    assert rules(ev) == {"json.v1_post"} and authors(ev) == set() and unknown(ev)
+    retweet = v1_post(
+        1585000000000000303,
+        None,
+        "RT @first_voice: said it first",
+        retweeted_status=v1_post(1584000000000000304, None, "said it first"),
+    )
+    ev = analyze_object(retweet)
+    assert authors(ev) == {"first_voice"} and unknown(ev)  # the retweeter stays unknown
 
 
 def test_user_profiles_name_their_owners() -> None:
