@@ -20,7 +20,13 @@ from hypothesis import strategies as st
 from tests.conftest import growth_ratio
 from xfilter.detect import urls
 from xfilter.detect.evidence import CATEGORIES, Evidence
-from xfilter.detect.text import PREFILTER, RULES, analyze_text
+from xfilter.detect.text import (
+    PREFILTER,
+    RULES,
+    STRONG_PREFILTER,
+    analyze_mentions,
+    analyze_text,
+)
 
 STRENGTH = ("x_post", "x_embed", "x_link", "x_mention")
 
@@ -50,10 +56,18 @@ def redact(text: str, ev: list[Evidence]) -> str:
     return "".join(kept)
 
 
-def prefilter_matches(texts: list[str]) -> list[bool]:
+def prefilter_matches(texts: list[str], pattern: str = PREFILTER) -> list[bool]:
     arr = pa.array(texts, pa.string())
-    result: list[bool] = pc.match_substring_regex(arr, PREFILTER, ignore_case=True).to_pylist()
+    result: list[bool] = pc.match_substring_regex(arr, pattern, ignore_case=True).to_pylist()
     return result
+
+
+def mentions_suffice(texts: list[str]) -> list[str]:
+    """The texts that break STRONG_PREFILTER's promise: it misses them, yet analyze_text
+    finds more in them than analyze_mentions (the scan would then under-report)."""
+    strong = prefilter_matches(texts, STRONG_PREFILTER)
+    weak = [t for t, hit in zip(texts, strong, strict=True) if not hit]
+    return [t for t in weak if analyze_text(t) != analyze_mentions(t)]
 
 
 SEEN: list[str] = []  # every flagged example, for the PREFILTER coverage test
@@ -541,12 +555,21 @@ def test_prefilter_matches_whatever_is_flagged(fragments: list[str]) -> None:
     text = "".join(fragments)
     if analyze_text(text):
         assert prefilter_matches([text]) == [True], text
+    assert mentions_suffice([text]) == []
 
 
 def test_prefilter_covers_every_flagged_example() -> None:
     # Runs after the example tests of this module (pytest keeps file order).
     assert SEEN
     assert all(prefilter_matches(SEEN))
+
+
+def test_strong_prefilter_misses_nothing_but_mentions() -> None:
+    assert mentions_suffice(SEEN) == []
+    # It is what lets most candidates skip the full analysis: these are mention-only.
+    passing = ["Share on Twitter | Email", "Follow us on Twitter", "twitter-dash.com", "Tweet"]
+    assert prefilter_matches(passing) == [True] * 4
+    assert prefilter_matches(passing, STRONG_PREFILTER) == [False] * 4
 
 
 # --------------------------------------------------------------------------- linear time
@@ -599,3 +622,11 @@ def test_web_text_corpus(corpus: Path) -> None:
             assert embed_authors(ev) == set(row["gold_authors"]), row["id"]
     assert missed == [] and promoted == []
     assert all(prefilter_matches(flagged))
+    assert mentions_suffice([row["text"] for row in rows]) == []
+
+
+def test_web_html_corpus_strong_prefilter(corpus: Path) -> None:
+    """On real pages, a page STRONG_PREFILTER misses holds mentions at most."""
+    with gzip.open(corpus / "web_html.jsonl.gz", "rt", encoding="utf-8") as f:
+        pages = [json.loads(line)["html"] for line in f]
+    assert mentions_suffice(pages) == []

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from tests.conftest import growth_ratio
 from xfilter.detect.evidence import CATEGORIES, Evidence
 from xfilter.detect.urls import (
+    HOST_PREFILTER,
     MIRROR_HOSTS,
     PREFILTER,
     RESERVED_PATHS,
@@ -47,9 +48,9 @@ def authors(ev: list[Evidence]) -> set[str]:
     return {a for e in ev for a in e.authors}
 
 
-def prefilter_matches(texts: list[str]) -> list[bool]:
+def prefilter_matches(texts: list[str], pattern: str = PREFILTER) -> list[bool]:
     arr = pa.array(texts, pa.string())
-    result: list[bool] = pc.match_substring_regex(arr, PREFILTER, ignore_case=True).to_pylist()
+    result: list[bool] = pc.match_substring_regex(arr, pattern, ignore_case=True).to_pylist()
     return result
 
 
@@ -393,6 +394,7 @@ def test_any_spelling_of_a_status_url_is_found(case: tuple[str, str]) -> None:
     assert 0 <= start < end <= len(text)
     assert handle in normalize(text[start:end])
     assert prefilter_matches([text]) == [True]
+    assert prefilter_matches([text], HOST_PREFILTER) == [True]
 
 
 _LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True)
@@ -438,6 +440,10 @@ def test_prefilter_covers_detector_on_every_example() -> None:
     flagged = [t for t in texts if find_urls(t) or analyze_url(t)]
     assert len(flagged) == len(texts)
     assert all(prefilter_matches(flagged))
+    assert all(prefilter_matches([t for t in texts if find_urls(t)], HOST_PREFILTER))
+    # The bare word and a lookalike host are candidates, but not X hosts.
+    assert prefilter_matches(["Twitter", "twitter-dash.com"]) == [True, True]
+    assert prefilter_matches(["Twitter", "twitter-dash.com"], HOST_PREFILTER) == [False, False]
 
 
 # --------------------------------------------------------------------------- linear time

@@ -33,10 +33,10 @@ from xfilter.engines.re2_syntax import Untranslatable, parse
 from xfilter.errors import ConfigError
 from xfilter.kernel import TAG_COLUMNS
 from xfilter.optout import OptOutList, entry_key
-from xfilter.scan import TEXT_PREFILTER, leaves
+from xfilter.scan import STRONG_TEXT_PREFILTER, TEXT_PREFILTER, leaves
 
 DEMO = Path(xfilter.__file__).parent / "data" / "demo"
-PREFILTERS = {"text": TEXT_PREFILTER, "url": urls.PREFILTER}
+PREFILTERS = {"text": TEXT_PREFILTER, "strong": STRONG_TEXT_PREFILTER, "url": urls.PREFILTER}
 
 needs_hyperscan = pytest.mark.skipif(
     not engines.hyperscan_available(), reason="hyperscan is not installed (xfilter[fast])"

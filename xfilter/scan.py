@@ -8,7 +8,7 @@ Python strings and analysed exactly. Columns are reached through structs and lis
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,9 @@ _HANDLE_OR_ID = r"^@?[A-Za-z0-9_]{1,20}$"
 
 # Text columns may hold prose, HTML or JSON: one pass finds candidates for all three.
 TEXT_PREFILTER = f"(?:{text.PREFILTER})|(?:{posts.PREFILTER})"
+# A second pass, over the candidates only, picks those that may hold more than a mention of
+# X; the rest (web text naming Twitter in passing: most candidates) get the mention rules only.
+STRONG_TEXT_PREFILTER = f"(?:{text.STRONG_PREFILTER})|(?:{posts.PREFILTER})"
 
 
 @dataclass(frozen=True)
@@ -161,11 +164,11 @@ def scan_table(
             _scan_ids(leaf, found)
         elif role == "source":  # a source column may also hold a URL or prose
             _scan_sources(leaf, registry, found)
-            _scan_strings(leaf, TEXT_PREFILTER, analyze_string, found)
+            _scan_text(leaf, found)
         elif role == "url":
             _scan_strings(leaf, urls.PREFILTER, urls.analyze_url, found)
         elif role == "text":
-            _scan_strings(leaf, TEXT_PREFILTER, analyze_string, found)
+            _scan_text(leaf, found)
     _attach_authors(author_leaves, found)
     return found
 
@@ -206,21 +209,37 @@ def _role(leaf: Leaf, roles: Roles) -> str | None:
 
 
 def _scan_strings(leaf: Leaf, pattern: str, analyze, found: BatchEvidence) -> None:  # type: ignore[no-untyped-def]
-    values = leaf.values
+    values, decode = _searchable(leaf.values)
+    for index in candidates(values, pattern):
+        found.add(leaf.row(int(index)), analyze(decode(int(index))), leaf.path)
+
+
+def _scan_text(leaf: Leaf, found: BatchEvidence) -> None:
+    """Prose, HTML or JSON: full analysis where STRONG_TEXT_PREFILTER matches, else mentions."""
+    values, decode = _searchable(leaf.values)
+    rows = candidates(values, TEXT_PREFILTER)
+    strong = np.zeros(len(rows), dtype=bool)
+    if rows.size:
+        strong[candidates(values.take(pa.array(rows)), STRONG_TEXT_PREFILTER)] = True
+    for index, full in zip(rows.tolist(), strong.tolist(), strict=True):
+        value = decode(index)
+        evidence = analyze_string(value) if full else text.analyze_mentions(value)
+        found.add(leaf.row(index), evidence, leaf.path)
+
+
+def _searchable(values: pa.Array) -> tuple[pa.Array, Callable[[int], str]]:
+    """``values`` as a string array to scan, and how to get row ``i`` as ``str``.
+
+    Bytes are scanned as text; invalid UTF-8 is replaced, never an error. A named text or URL
+    field holding numbers is cast to strings.
+    """
     kind = values.type
     if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        # Bytes are scanned as text; invalid UTF-8 is replaced, never an error.
         as_text = values.view(pa.string() if pa.types.is_binary(kind) else pa.large_string())
-        for index in candidates(as_text, pattern):
-            raw = values[int(index)].as_py()
-            text = raw.decode("utf-8", "replace")
-            found.add(leaf.row(int(index)), analyze(text), leaf.path)
-        return
+        return as_text, lambda i: values[i].as_py().decode("utf-8", "replace")
     if not pa.types.is_string(kind):
-        values = values.cast(pa.string())  # a named text/URL field holding numbers
-    for index in candidates(values, pattern):
-        value = values[int(index)].as_py()
-        found.add(leaf.row(int(index)), analyze(value), leaf.path)
+        values = values.cast(pa.string())
+    return values, lambda i: values[i].as_py()
 
 
 _ID_RULE = next(r for r in ids.RULES if r.category == "x_post")

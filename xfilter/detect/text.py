@@ -625,3 +625,25 @@ PREFILTER: str = "|".join(
         r"|feed|profile|thread)",
     ]
 )
+
+# Matches every string on which analyze_text finds more than the mention rules: X hosts with
+# their dot (HOST_PREFILTER), embed markup, attribution lines, publisher wrappers and rendered
+# posts, each by the literal its pattern cannot match without. A PREFILTER row that misses it
+# (web text naming Twitter in passing, the common case) needs only analyze_mentions.
+STRONG_PREFILTER: str = "|".join(
+    [
+        urls.HOST_PREFILTER,
+        r"twitter-(?:tweet|video)|amp-twitter|data-tweet",  # _EMBED_ANCHORS
+        rf"\({_SP_RE2}*[@＠][a-z0-9_]|\((?:on|via) (?:twitter|x)\)",  # attributions, alt text
+        r"(?:skip|end of) (?:twitter|x) (?:post|content)|(?:twitter|x) post by @",  # wrappers
+        r"view (?:image|video|photo) on (?:twitter|x)",
+        r"rt (?:@|<a)",  # _RETWEET
+        r"intent/(?:retweet|like|favorite)\?tweet_id=|intent/tweet\?in_reply_to=",
+        r"tweet(?:[-_]|[-_][-_])?(?:text|content|body)",  # _TWEET_TEXT
+    ]
+)
+
+
+def analyze_mentions(text: str) -> list[Evidence]:
+    """What analyze_text finds in a string that STRONG_PREFILTER does not match."""
+    return _mentions(text, urls.Literals(text)) if text else []

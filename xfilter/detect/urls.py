@@ -639,3 +639,12 @@ PREFILTER: str = "|".join(
     [_re2_tolerant(k) for k in _PREFILTER_LITERALS]
     + [_RE2_BOUNDARY + _re2_tolerant("x.com"), _RE2_BOUNDARY + _re2_tolerant("t.co")]
 )
+
+# Every X URL has a host that ends in one of these (a dot always follows 'twitter', 'twimg' and
+# 'nitter' in _HOST), so this tighter twin of PREFILTER skips the bare word 'Twitter' and
+# lookalike hosts such as 'twitter-dash.com' while still matching every URL iter_x_urls finds.
+HOST_PREFILTER: str = "|".join(
+    [_re2_tolerant(h) for h in ("twitter.com", "twimg.com", "nitter.", "pscp.tv", "periscope.tv")]
+    + [_re2_tolerant(h) for h in MIRROR_HOSTS]
+    + [_RE2_BOUNDARY + _re2_tolerant("x.com"), _RE2_BOUNDARY + _re2_tolerant("t.co")]
+)
