@@ -218,8 +218,9 @@ class Literals:
     """
 
     _BASES = (b"twitter", b"tweet", b"t.co", b"x.com", b" x", b"bird")
-    # Which base a literal is found through depends on the literal alone: look it up once.
-    _BASE_OF: ClassVar[dict[bytes, bytes | None]] = {}
+    # Which base a literal is found through, and at what shift, depends on the literal alone:
+    # look it up once per process.
+    _BASE_OF: ClassVar[dict[bytes, tuple[bytes, int] | None]] = {}
 
     def __init__(self, text: str) -> None:
         self.low = _lowered(text)
@@ -230,12 +231,14 @@ class Literals:
         return bool(self._of(literal))
 
     def positions(self, literals: tuple[bytes, ...]) -> list[int]:
-        """Sorted offsets of every occurrence of any of ``literals``."""
-        if len(literals) == 1:
-            return self._of(literals[0])
+        """Sorted offsets of every occurrence of any of ``literals`` (do not modify)."""
         merged = self._merged.get(literals)
         if merged is None:
-            merged = sorted({p for literal in literals for p in self._of(literal)})
+            found = [hits for hits in map(self._of, literals) if hits]
+            if len(found) <= 1:
+                merged = found[0] if found else _NOWHERE
+            else:
+                merged = sorted(set().union(*found))
             self._merged[literals] = merged
         return merged
 
@@ -243,23 +246,34 @@ class Literals:
         found = self._found.get(literal)
         if found is not None:
             return found
-        if literal in self._BASE_OF:
+        try:
             base = self._BASE_OF[literal]
-        else:
-            base = next((b for b in self._BASES if b in literal and b != literal), None)
-            self._BASE_OF[literal] = base
+        except KeyError:
+            base = self._BASE_OF[literal] = _base_of(literal, self._BASES)
+        low = self.low
         if base is None:
             found = []
-            i = self.low.find(literal)
+            i = low.find(literal)
             while i >= 0:
                 found.append(i)
-                i = self.low.find(literal, i + 1)
+                i = low.find(literal, i + 1)
         else:
-            shift = literal.find(base)
-            starts = (p - shift for p in self._of(base))
-            found = [p for p in starts if p >= 0 and self.low.startswith(literal, p)]
+            name, shift = base
+            starts = [p - shift for p in self._of(name) if p >= shift]
+            found = [p for p in starts if low.startswith(literal, p)]
         self._found[literal] = found
         return found
+
+
+_NOWHERE: list[int] = []  # shared: callers only read what positions() returns
+
+
+def _base_of(literal: bytes, bases: tuple[bytes, ...]) -> tuple[bytes, int] | None:
+    """The base literal found inside ``literal``, and its offset there."""
+    for base in bases:
+        if base in literal and base != literal:
+            return base, literal.find(base)
+    return None
 
 
 class Unveiled:
