@@ -47,7 +47,9 @@ def run(
     check_fields(xf, data)
     if cfg.input.streaming:
         return _run_streaming(xf, data, source, out_dir, started, overwrite)
-    tagged = data.map(xf, batched=True, batch_size=BATCH_ROWS, num_proc=num_proc, desc="xfilter: tagging")
+    tagged = data.map(
+        xf, batched=True, batch_size=BATCH_ROWS, num_proc=num_proc, desc="xfilter: tagging"
+    )
     checkpoint("tag")
     result = FilterResult(
         xf, tagged, single=False, source=source,
