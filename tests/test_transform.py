@@ -10,6 +10,7 @@ import datasets
 import pyarrow as pa
 import pytest
 
+import xfilter
 import xfilter.transform
 from xfilter import XFilter
 from xfilter.kernel import TAG_COLUMNS
@@ -212,3 +213,24 @@ def test_json_feature_columns_are_parsed() -> None:
     assert tagged[0]["xfilter_categories"][0] == "x_post"
     assert tagged[0]["xfilter_authors"] == ["interior"]
     assert tagged[1]["xfilter_action"] == "keep"
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"mode": "strict"},
+        {"mode": "collaborator"},
+        {"mode": "first-party"},
+        {"mode": "strict", "categories": {"x_mention": "quarantine"}},
+    ],
+)
+def test_keep_agrees_with_the_tagged_actions(settings: dict[str, object]) -> None:
+    # keep() skips mention analysis when the policy keeps mentions; the answer must not move.
+    files = xfilter.demo_files()
+    demo = datasets.load_dataset("json", data_files=files["train"], split="train")
+    xf = XFilter(**settings)  # type: ignore[arg-type]
+    actions = xf.tag_table(demo.data.table).column("xfilter_action").to_pylist()
+    assert xf.keep(demo.data.table) == [a == "keep" for a in actions]
+    assert "keep" in actions
+    if settings["mode"] != "first-party":  # which keeps all without an opt-out list
+        assert len(set(actions)) > 1

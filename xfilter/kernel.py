@@ -99,8 +99,12 @@ class Tagger:
     roles: Roles = field(default_factory=Roles)
     dataset_evidence: tuple[Evidence, ...] = ()
 
-    def tag(self, table: pa.Table) -> Tags:
-        found = scan_table(table, self.registry, self.roles, self.dataset_evidence)
+    def tag(self, table: pa.Table, actions_only: bool = False) -> Tags:
+        """Decisions for ``table``; with ``actions_only`` only ``action`` is exact (a filter
+        needs no more), which skips mention analysis where the policy keeps mentions: a kept
+        category never changes an action, since the most removing one wins."""
+        mentions = not actions_only or self.policy.rules["x_mention"] != "keep"
+        found = scan_table(table, self.registry, self.roles, self.dataset_evidence, mentions)
         tags = Tags.keep_all(table.num_rows)
         for row, evidence in found.rows():
             categories, rules, authors = summarize(evidence)

@@ -147,8 +147,13 @@ def scan_table(
     registry: DatasetRegistry,
     roles: Roles = Roles(),
     dataset_evidence: Sequence[Evidence] = (),
+    mentions: bool = True,
 ) -> BatchEvidence:
-    """All evidence in ``table``; rows without any are absent from the result."""
+    """All evidence in ``table``; rows without any are absent from the result.
+
+    With ``mentions=False`` text rows that can hold only mentions are not analysed: for a
+    caller that needs actions alone, under a policy that keeps mentions.
+    """
     found = BatchEvidence(table.num_rows)
     found.add_all(dataset_evidence)
     if table.num_rows == 0:
@@ -164,11 +169,11 @@ def scan_table(
             _scan_ids(leaf, found)
         elif role == "source":  # a source column may also hold a URL or prose
             _scan_sources(leaf, registry, found)
-            _scan_text(leaf, found)
+            _scan_text(leaf, found, mentions)
         elif role == "url":
             _scan_strings(leaf, urls.PREFILTER, urls.analyze_url, found)
         elif role == "text":
-            _scan_text(leaf, found)
+            _scan_text(leaf, found, mentions)
     _attach_authors(author_leaves, found)
     return found
 
@@ -214,14 +219,17 @@ def _scan_strings(leaf: Leaf, pattern: str, analyze, found: BatchEvidence) -> No
         found.add(leaf.row(int(index)), analyze(decode(int(index))), leaf.path)
 
 
-def _scan_text(leaf: Leaf, found: BatchEvidence) -> None:
-    """Prose, HTML or JSON: full analysis where STRONG_TEXT_PREFILTER matches, else mentions."""
+def _scan_text(leaf: Leaf, found: BatchEvidence, mentions: bool = True) -> None:
+    """Prose, HTML or JSON: full analysis where STRONG_TEXT_PREFILTER matches, else mentions
+    (or nothing, without ``mentions``)."""
     values, decode = _searchable(leaf.values)
     rows = candidates(values, TEXT_PREFILTER)
     strong = np.zeros(len(rows), dtype=bool)
     if rows.size:
         strong[candidates(values.take(pa.array(rows)), STRONG_TEXT_PREFILTER)] = True
     for index, full in zip(rows.tolist(), strong.tolist(), strict=True):
+        if not (full or mentions):
+            continue
         value = decode(index)
         evidence = analyze_string(value) if full else text.analyze_mentions(value)
         found.add(leaf.row(index), evidence, leaf.path)

@@ -149,7 +149,8 @@ class XFilter:
 
         A record the policy would redact is not kept: a filter cannot rewrite its text.
         """
-        return [action == "keep" for action in self.tagger.tag(_as_table(batch)).action]
+        tags = self.tagger.tag(_as_table(batch), actions_only=True)
+        return [action == "keep" for action in tags.action]
 
     def split(self, tagged: Any) -> FilterResult:
         """Clean set, quarantine set and manifest from a dataset tagged by this filter."""
