@@ -480,3 +480,13 @@ def test_twitter_text_conformance_cases(corpus: Path) -> None:
     assert wrong == []
     flagged = [r["text"] for r in rows if find_urls(r["text"])]
     assert all(prefilter_matches(flagged))
+
+
+def test_veil_check_on_bytes_agrees_with_the_pattern_on_every_character() -> None:
+    from xfilter.detect.urls import _VEILS, has_veils
+
+    for code in range(0x80, 0x30000):
+        if not 0xD800 <= code < 0xE000:
+            char = chr(code)
+            assert has_veils(f"a{char}b") == bool(_VEILS.search(char)), hex(code)
+    assert has_veils("lone \ud800 surrogate") is False

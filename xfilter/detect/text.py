@@ -576,6 +576,14 @@ def _word_mention(text: str, lits: urls.Literals) -> re.Match[str] | None:
     return None
 
 
+def _x_platform(text: str, lits: urls.Literals) -> re.Match[str] | None:
+    # _X_PLATFORM is case-sensitive and every branch spells a capital X: without one, skip
+    # the anchor search (most texts that name Twitter never name X).
+    if "X" not in text:
+        return None
+    return next(_near(_X_PLATFORM, text, lits, _X_PLATFORM_ANCHORS, 30, 60), None)
+
+
 def _mentions(text: str, lits: urls.Literals) -> list[Evidence]:
     """At most one hit per mention rule: naming the platform once is enough."""
     share_anchors = (b"twitter", b"tweetmeme")
@@ -584,7 +592,7 @@ def _mentions(text: str, lits: urls.Literals) -> list[Evidence]:
         (RULE_META, _META.search(text)),
         (RULE_FOLLOW, next(_near(_FOLLOW, text, lits, (b"follow",), 1, 120), None)),
         (RULE_WORD, _word_mention(text, lits)),
-        (RULE_WORD, next(_near(_X_PLATFORM, text, lits, _X_PLATFORM_ANCHORS, 30, 60), None)),
+        (RULE_WORD, _x_platform(text, lits)),
     ]
     return [hit(rule, m.span()) for rule, m in found if m is not None]
 

@@ -105,6 +105,21 @@ _DEFANG = re.compile(
 )
 _DEFANG_BYTES = re.compile(_DEFANG.pattern.encode())
 _VEILS = re.compile(rf"[{_INVISIBLE}]+|[\uff01-\uff5e\u3002\uff61]")
+# The same characters as UTF-8 bytes: a bytes pattern skips ASCII at C speed, where the str
+# pattern above walks every character of a non-ASCII text (an em dash is enough) ~5x slower.
+_VEIL_BYTES = re.compile(
+    rb"\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf"
+    rb"|\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e\xa1]|\xe3\x80\x82"
+)
+
+
+def has_veils(text: str) -> bool:
+    """Whether ``_VEILS`` matches somewhere in ``text``."""
+    if text.isascii():
+        return False
+    return _VEIL_BYTES.search(text.encode("utf-8", "surrogatepass")) is not None
+
+
 # Escaped separators inside URLs (%2F, JSON \/ and \u002F, &#47;). Only punctuation is
 # decoded: an escaped separator is common, an escaped letter is not.
 _ESCAPE = re.compile(
@@ -286,7 +301,7 @@ class Unveiled:
         if _DEFANG_BYTES.search(literals.low):
             self.passes.append(Normalized(text, _DEFANG))
             text = self.passes[-1].text
-        if not text.isascii() and _VEILS.search(text):
+        if has_veils(text):
             self.passes.append(Normalized(text, _VEILS))
             text = self.passes[-1].text
         self.text = text
