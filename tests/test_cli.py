@@ -237,6 +237,14 @@ def test_streaming_gives_the_same_outputs(outputs: dict[str, Path], tmp_path: Pa
     assert run_cli("verify", str(out)).returncode == 0
 
 
+def test_streaming_refuses_num_proc(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ("--streaming", "--num-proc", "2", "--output", str(out))
+    done = run_cli("run", "configs/strict.yaml", *args)
+    assert done.returncode == 2 and "num_proc=2" in done.stderr and "streaming" in done.stderr
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "arrow"])
 def test_other_output_formats(tmp_path: Path, fmt: str) -> None:
     config = tmp_path / "c.yaml"

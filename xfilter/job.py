@@ -12,7 +12,7 @@ import pyarrow as pa
 from tqdm.auto import tqdm
 
 from xfilter.config import Config, load_config
-from xfilter.errors import InputError
+from xfilter.errors import ConfigError, InputError
 from xfilter.faults import checkpoint
 from xfilter.manifest import now
 from xfilter.result import BATCH_ROWS, FilterResult, SplitStream, write_output
@@ -39,6 +39,13 @@ def run(
     """Run the job a config describes; arguments override the config's values."""
     xf = make_filter(config, input=input, output=output, split=split, streaming=streaming)
     cfg = xf.config
+    if cfg.input.streaming and num_proc is not None and num_proc > 1:
+        # Measured: worker processes do not pay here, since the one process that reads and
+        # writes (zstd) is the bound; in-memory runs map with num_proc in parallel.
+        raise ConfigError(
+            f"num_proc={num_proc}: a streaming run tags in one process; "
+            "drop --num-proc, or run in memory (input.streaming: false) to use it"
+        )
     out_dir = Path(cfg.output.dir)
     check_not_inside_input(cfg.input.source, out_dir)
     started = now()
