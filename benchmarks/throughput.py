@@ -4,8 +4,9 @@
 
 Generates (once, seeded) the web-text corpus of ``benchmarks/generate.py`` and prints one table:
 
-  (a) the naive per-example ``ds.filter`` with Python ``re`` over the same prefilter patterns
-      xfilter uses (translated from RE2 syntax): the baseline;
+  (a) the naive per-example ``ds.filter`` with Python ``re`` over what a user would write for
+      the same signals (X hosts, "tweet"/"twitter", "(@handle)"): the baseline; and, for
+      reference, the same filter with xfilter's own prefilters translated to Python ``re``;
   (b) a bare ``pc.match_substring_regex`` pass and (c) a bare Hyperscan pass over the text
       column, and the scan engines' ``candidates`` call: the practical limits;
   (d) ``ds.filter(xf.keep, batched=True)``, ``ds.map(xf, batched=True)`` and the tagging kernel
