@@ -129,11 +129,11 @@ class Tagger:
         """
         spans: dict[str, list[tuple[int, int]]] = {}
         for e in evidence:
-            in_text_column = e.field in table.column_names and pa.types.is_string(
-                table.schema.field(e.field).type
-            )
-            if e.category == "x_embed" and e.span and in_text_column:
-                spans.setdefault(e.field, []).append(e.span)
+            column = e.field
+            if e.category != "x_embed" or not e.span or column not in table.column_names:
+                continue
+            if column is not None and pa.types.is_string(table.schema.field(column).type):
+                spans.setdefault(column, []).append(e.span)
         remaining = [e for e in evidence if e.field not in spans]
         rewritten: dict[str, str] = {}
         for column, column_spans in spans.items():

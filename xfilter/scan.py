@@ -213,7 +213,9 @@ def _role(leaf: Leaf, roles: Roles) -> str | None:
     return "text"
 
 
-def _scan_strings(leaf: Leaf, pattern: str, analyze, found: BatchEvidence) -> None:  # type: ignore[no-untyped-def]
+def _scan_strings(
+    leaf: Leaf, pattern: str, analyze: Callable[[str], list[Evidence]], found: BatchEvidence
+) -> None:
     values, decode = _searchable(leaf.values)
     for index in candidates(values, pattern):
         found.add(leaf.row(int(index)), analyze(decode(int(index))), leaf.path)

@@ -50,7 +50,7 @@ class InputInfo:
 
 
 def demo_files() -> dict[str, str]:
-    demo = resources.files("xfilter").joinpath("data", "demo")
+    demo = resources.files("xfilter") / "data" / "demo"
     return {split: str(demo.joinpath(f"{split}.jsonl")) for split in ("train", "validation")}
 
 
