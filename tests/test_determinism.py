@@ -8,6 +8,7 @@ from pathlib import Path
 import datasets
 import pytest
 
+import xfilter
 from tests.conftest import run_cli
 from xfilter import XFilter, demo_files
 
@@ -112,3 +113,23 @@ print("connections:", connections)
     assert done.returncode == 0, done.stderr
     assert "connections: []" in done.stdout
     assert "hf_secretTOKEN123" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("categories", [{}, {"x_embed": "redact"}])
+def test_job_paths_write_the_same_bytes(
+    demo: datasets.DatasetDict, tmp_path: Path, categories: dict[str, str]
+) -> None:
+    """The in-memory job maps the decision columns alone and sets them beside the input (the
+    whole table when the policy redacts); streaming tags as it writes; a tagged input has its
+    old decisions replaced. All write what ``xf.split(ds.map(xf))`` writes."""
+    xf = XFilter(mode="strict", categories=categories)
+    expected = _files(xf.split(demo.map(xf, batched=True)).save(tmp_path / "split"))
+    retagged = demo.map(XFilter(mode="first-party"), batched=True)  # stale xfilter columns
+    retagged.save_to_disk(str(tmp_path / "tagged-input"))
+    for source in (demo_files()["train"].rsplit("/", 1)[0], str(tmp_path / "tagged-input")):
+        for streaming in (False, True):
+            if streaming and "tagged-input" in source:
+                continue  # a save_to_disk folder is read in memory
+            out = tmp_path / f"{Path(source).name}-{streaming}"
+            xfilter.run(xf.config, input=source, output=out, streaming=streaming)
+            assert _files(out) == expected, (source, streaming)

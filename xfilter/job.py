@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from xfilter.config import Config, load_config
 from xfilter.errors import ConfigError, InputError
 from xfilter.faults import checkpoint
+from xfilter.kernel import TAG_COLUMNS
 from xfilter.manifest import now
 from xfilter.result import BATCH_ROWS, FilterResult, SplitStream, write_output
 from xfilter.sources import InputInfo, load_source
@@ -54,9 +55,7 @@ def run(
     check_fields(xf, data)
     if cfg.input.streaming:
         return _run_streaming(xf, data, source, out_dir, started, overwrite)
-    tagged = data.map(
-        xf, batched=True, batch_size=BATCH_ROWS, num_proc=num_proc, desc="xfilter: tagging"
-    )
+    tagged = _tagged_in_memory(xf, data, num_proc)
     checkpoint("tag")
     result = FilterResult(
         xf, tagged, single=False, source=source,
@@ -65,6 +64,32 @@ def run(
     result.started = started
     result.save(out_dir, overwrite=overwrite)
     return result
+
+
+def _tagged_in_memory(xf: XFilter, data: Any, num_proc: int | None) -> Any:
+    """``data`` with the xfilter columns, through ``datasets``' cached ``map``.
+
+    The map returns the decision columns alone, which are then set beside the input's
+    (``concatenate_datasets(axis=1)`` shares the memory-mapped tables), so ``datasets`` writes a
+    few columns to its cache instead of the whole table again. A policy that redacts rewrites
+    text, so it maps the whole table.
+    """
+    import datasets
+
+    options = {"batched": True, "batch_size": BATCH_ROWS, "num_proc": num_proc}
+    if xf.tagger.policy.redacts:
+        return data.map(xf, desc="xfilter: tagging", **options)
+    tagged = datasets.DatasetDict()
+    for name, split in data.items():
+        split = split.remove_columns([c for c in TAG_COLUMNS if c in split.column_names])
+        tags = split.map(
+            xf.tag_columns,
+            remove_columns=split.column_names,
+            desc=f"xfilter: tagging {name}",
+            **options,
+        )
+        tagged[name] = datasets.concatenate_datasets([split, tags], axis=1)
+    return tagged
 
 
 def make_filter(

@@ -144,6 +144,15 @@ class XFilter:
             return tagged
         return {c: tagged.column(c).to_pylist() for c in (*TAG_COLUMNS, *tags.redacted)}
 
+    def tag_columns(self, batch: Any) -> pa.Table:
+        """The four xfilter columns alone, for a ``map`` that should not rewrite the input
+        (``remove_columns=ds.column_names``). Without redacted text: a policy that redacts
+        needs the whole table, from ``xf`` itself."""
+        tags = self.tagger.tag(_as_table(batch))
+        if tags.redacted:
+            raise ValueError("this policy redacts text: map with the filter itself")
+        return tags.table()
+
     def keep(self, batch: Any) -> list[bool]:
         """For ``ds.filter(xf.keep, batched=True)``: True for records the policy keeps.
 
