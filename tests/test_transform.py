@@ -234,3 +234,14 @@ def test_keep_agrees_with_the_tagged_actions(settings: dict[str, object]) -> Non
     assert "keep" in actions
     if settings["mode"] != "first-party":  # which keeps all without an opt-out list
         assert len(set(actions)) > 1
+
+
+def test_tag_columns_beside_the_input_equal_the_full_map(dataset: datasets.Dataset) -> None:
+    xf = XFilter(mode="strict")
+    tags = dataset.map(xf.tag_columns, batched=True, remove_columns=dataset.column_names)
+    assert tags.column_names == list(TAG_COLUMNS)
+    beside = datasets.concatenate_datasets([dataset, tags], axis=1)
+    assert beside.to_list() == dataset.map(xf, batched=True).to_list()
+    redacting = XFilter(mode="strict", categories={"x_embed": "redact"})
+    with pytest.raises(ValueError, match="redacts"):
+        redacting.tag_columns(dataset.data.table)
