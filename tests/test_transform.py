@@ -215,25 +215,46 @@ def test_json_feature_columns_are_parsed() -> None:
     assert tagged[1]["xfilter_action"] == "keep"
 
 
-@pytest.mark.parametrize(
-    "settings",
-    [
-        {"mode": "strict"},
-        {"mode": "collaborator"},
-        {"mode": "first-party"},
-        {"mode": "strict", "categories": {"x_mention": "quarantine"}},
-    ],
-)
+OPT_OUT = {"path": str(Path(__file__).resolve().parents[1] / "configs" / "opt-out.example.csv")}
+KEEP_SETTINGS = [
+    {"mode": "strict"},
+    {"mode": "strict", "action": "drop"},
+    {"mode": "strict", "categories": {"x_embed": "redact"}},
+    {"mode": "strict", "categories": {"x_mention": "quarantine"}},
+    {"mode": "collaborator", "opt_out": OPT_OUT},
+    {"mode": "first-party", "opt_out": OPT_OUT},
+]
+
+
+def _keep_agrees(xf: XFilter, table: pa.Table) -> list[str]:
+    actions = xf.tag_table(table).column("xfilter_action").to_pylist()
+    assert xf.keep(table) == [a == "keep" for a in actions]
+    return actions
+
+
+@pytest.mark.parametrize("settings", KEEP_SETTINGS)
 def test_keep_agrees_with_the_tagged_actions(settings: dict[str, object]) -> None:
-    # keep() skips mention analysis when the policy keeps mentions; the answer must not move.
-    files = xfilter.demo_files()
-    demo = datasets.load_dataset("json", data_files=files["train"], split="train")
+    # keep() skips mention analysis when the policy keeps mentions, and stops analysing a text
+    # at the first category that removes it whoever the author; the answer must not move.
     xf = XFilter(**settings)  # type: ignore[arg-type]
-    actions = xf.tag_table(demo.data.table).column("xfilter_action").to_pylist()
-    assert xf.keep(demo.data.table) == [a == "keep" for a in actions]
-    assert "keep" in actions
-    if settings["mode"] != "first-party":  # which keeps all without an opt-out list
-        assert len(set(actions)) > 1
+    actions = []
+    for files in xfilter.demo_files().values():
+        demo = datasets.load_dataset("json", data_files=files, split="train")
+        actions += _keep_agrees(xf, demo.data.table)
+    assert "keep" in actions and len(set(actions)) > 1
+
+
+@pytest.mark.parametrize("settings", KEEP_SETTINGS)
+def test_keep_agrees_with_the_tagged_actions_on_real_pages(
+    corpus: Path, settings: dict[str, object]
+) -> None:
+    xf = XFilter(**settings)  # type: ignore[arg-type]
+    for name, column in (("web_html", "html"), ("web_text", "text")):
+        pages = datasets.load_dataset(
+            "json", data_files=str(corpus / f"{name}.jsonl.gz"), split="train"
+        ).select_columns([column, "url"])
+        for start in range(0, pages.num_rows, 200):
+            _keep_agrees(xf, pages.data.table.slice(start, 200))
 
 
 def test_tag_columns_beside_the_input_equal_the_full_map(dataset: datasets.Dataset) -> None:

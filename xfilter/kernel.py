@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyarrow as pa
 
@@ -34,6 +35,9 @@ TAG_SCHEMA = pa.schema(
 )
 _RANK = {category: rank for rank, category in enumerate(CATEGORIES)}
 CARRIED = frozenset({"x_dataset", "x_post", "x_embed"})
+# Rules under which a category does not always remove a record: "keep" never does, the others
+# depend on its authors.
+_NOT_ALWAYS_REMOVING = frozenset({"keep", "author-check", "opt-out"})
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
@@ -100,11 +104,15 @@ class Tagger:
     dataset_evidence: tuple[Evidence, ...] = ()
 
     def tag(self, table: pa.Table, actions_only: bool = False) -> Tags:
-        """Decisions for ``table``; with ``actions_only`` only ``action`` is exact (a filter
-        needs no more), which skips mention analysis where the policy keeps mentions: a kept
-        category never changes an action, since the most removing one wins."""
+        """Decisions for ``table``; with ``actions_only`` only whether ``action`` is "keep"
+        is exact (a filter needs no more). That skips mention analysis where the policy keeps
+        mentions (a kept category never changes an action: the most removing one wins), and
+        stops analysing a text at the first category the policy removes whoever the author."""
         mentions = not actions_only or self.policy.rules["x_mention"] != "keep"
-        found = scan_table(table, self.registry, self.roles, self.dataset_evidence, mentions)
+        enough = self._decided if actions_only and self._removing else None
+        found = scan_table(
+            table, self.registry, self.roles, self.dataset_evidence, mentions, enough
+        )
         tags = Tags.keep_all(table.num_rows)
         for row, evidence in found.rows():
             categories, rules, authors = summarize(evidence)
@@ -118,6 +126,15 @@ class Tagger:
             tags.rules[row] = rules
             tags.authors[row] = authors
         return tags
+
+    @cached_property
+    def _removing(self) -> frozenset[str]:
+        """The categories whose rule removes a record whoever its authors."""
+        rules = self.policy.rules
+        return frozenset(c for c, r in rules.items() if r not in _NOT_ALWAYS_REMOVING)
+
+    def _decided(self, evidence: list[Evidence]) -> bool:
+        return any(e.category in self._removing for e in evidence)
 
     def _redact(
         self, table: pa.Table, row: int, evidence: list[Evidence], named: list[str], tags: Tags

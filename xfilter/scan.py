@@ -148,11 +148,13 @@ def scan_table(
     roles: Roles = Roles(),
     dataset_evidence: Sequence[Evidence] = (),
     mentions: bool = True,
+    enough: text.Enough | None = None,
 ) -> BatchEvidence:
     """All evidence in ``table``; rows without any are absent from the result.
 
-    With ``mentions=False`` text rows that can hold only mentions are not analysed: for a
-    caller that needs actions alone, under a policy that keeps mentions.
+    For a caller that needs actions alone: with ``mentions=False`` text rows that can hold
+    only mentions are not analysed (under a policy that keeps mentions), and ``enough`` ends
+    the analysis of a text once it says the evidence so far decides.
     """
     found = BatchEvidence(table.num_rows)
     found.add_all(dataset_evidence)
@@ -169,21 +171,21 @@ def scan_table(
             _scan_ids(leaf, found)
         elif role == "source":  # a source column may also hold a URL or prose
             _scan_sources(leaf, registry, found)
-            _scan_text(leaf, found, mentions)
+            _scan_text(leaf, found, mentions, enough)
         elif role == "url":
             _scan_strings(leaf, urls.PREFILTER, urls.analyze_url, found)
         elif role == "text":
-            _scan_text(leaf, found, mentions)
+            _scan_text(leaf, found, mentions, enough)
     _attach_authors(author_leaves, found)
     return found
 
 
-def analyze_string(value: str) -> list[Evidence]:
+def analyze_string(value: str, enough: text.Enough | None = None) -> list[Evidence]:
     """A string field: a JSON object if it parses as one, else prose or HTML."""
     as_json = posts.analyze_json_text(value)
     if as_json:
         return as_json
-    return text.analyze_text(value)
+    return text.analyze_text(value, enough)
 
 
 def _is_own(path: str) -> bool:
@@ -221,7 +223,9 @@ def _scan_strings(
         found.add(leaf.row(int(index)), analyze(decode(int(index))), leaf.path)
 
 
-def _scan_text(leaf: Leaf, found: BatchEvidence, mentions: bool = True) -> None:
+def _scan_text(
+    leaf: Leaf, found: BatchEvidence, mentions: bool = True, enough: text.Enough | None = None
+) -> None:
     """Prose, HTML or JSON: full analysis where STRONG_TEXT_PREFILTER matches, else mentions
     (or nothing, without ``mentions``)."""
     values, decode = _searchable(leaf.values)
@@ -233,7 +237,7 @@ def _scan_text(leaf: Leaf, found: BatchEvidence, mentions: bool = True) -> None:
         if not (full or mentions):
             continue
         value = decode(index)
-        evidence = analyze_string(value) if full else text.analyze_mentions(value)
+        evidence = analyze_string(value, enough) if full else text.analyze_mentions(value)
         found.add(leaf.row(index), evidence, leaf.path)
 
 

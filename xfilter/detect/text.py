@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from xfilter.detect import urls
 from xfilter.detect.evidence import Evidence, Rule, hit
@@ -44,6 +44,8 @@ RULE_SHARE_BUTTON = Rule("mention.share_button", "x_mention", "X share/follow bu
 RULE_META = Rule("mention.meta", "x_mention", "<meta name='twitter:…'> card tags")
 RULE_FOLLOW = Rule("mention.follow", "x_mention", "'Follow @handle' / 'follow us on Twitter'")
 RULE_WORD = Rule("mention.word", "x_mention", "names Twitter, tweets or X as a platform")
+
+Enough = Callable[[list[Evidence]], bool]
 
 RULES: tuple[Rule, ...] = (
     RULE_BLOCKQUOTE,
@@ -600,19 +602,30 @@ def _mentions(text: str, lits: urls.Literals) -> list[Evidence]:
 # --------------------------------------------------------------------------- entry points
 
 
-def analyze_text(text: str) -> list[Evidence]:
-    """Every X signal in extracted text or raw HTML, with spans in ``text``."""
+def analyze_text(text: str, enough: Enough | None = None) -> list[Evidence]:
+    """Every X signal in extracted text or raw HTML, with spans in ``text``.
+
+    ``enough``, if given, is asked after each detector whether the evidence so far answers
+    the caller's question; then the rest is skipped (``xf.keep`` needs one category that
+    rejects, not all of them).
+    """
     if not text:
         return []
     lits = urls.Literals(text)
     links = urls.iter_x_urls(text, lits)
     evidence = [urls.url_evidence(xurl, span) for xurl, span in links]
-    evidence += _embed_markup(text, lits)
-    evidence += _attributions(text)
-    evidence += _linked_attributions(text, lits)
-    evidence += _wrappers(text, lits)
-    evidence += _rendered_posts(text, lits, links)
-    evidence += _mentions(text, lits)
+    stages: tuple[Callable[[], list[Evidence]], ...] = (
+        lambda: _embed_markup(text, lits),
+        lambda: _attributions(text),
+        lambda: _linked_attributions(text, lits),
+        lambda: _wrappers(text, lits),
+        lambda: _rendered_posts(text, lits, links),
+        lambda: _mentions(text, lits),
+    )
+    for stage in stages:
+        if enough is not None and enough(evidence):
+            break
+        evidence += stage()
     return evidence
 
 
