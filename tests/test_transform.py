@@ -266,3 +266,22 @@ def test_tag_columns_beside_the_input_equal_the_full_map(dataset: datasets.Datas
     redacting = XFilter(mode="strict", categories={"x_embed": "redact"})
     with pytest.raises(ValueError, match="redacts"):
         redacting.tag_columns(dataset.data.table)
+
+
+def test_short_text_columns_scanned_together_keep_their_rows_and_fields() -> None:
+    # Short string columns share one scan (see scan._text_groups); each hit must still land
+    # on its own row and field.
+    rows = 5
+    wrapped = "Skip Twitter post by @nasa\nHi\nEnd of Twitter post by @nasa"
+    columns = {
+        "text": ["an article about rivers " * 20] * rows,
+        "dump": ["CC-MAIN-2024-10"] * rows,
+        "note": [None, "see https://x.com/jack/status/20", None, None, None],
+        "path": [None, None, None, wrapped, None],
+        "lang": ["en"] * rows,
+    }
+    tagged = XFilter(mode="strict").tag_table(pa.table(columns))
+    actions = tagged.column("xfilter_action").to_pylist()
+    assert actions == ["keep", "quarantine", "keep", "quarantine", "keep"]
+    assert tagged.column("xfilter_authors").to_pylist()[3] == ["nasa"]
+    assert "link.status" in tagged.column("xfilter_rules").to_pylist()[1]
