@@ -158,6 +158,25 @@ class engine_env:
             os.environ[engines.ENV_VAR] = self.old
 
 
+def with_metadata_columns(batch: pa.Table) -> pa.Table:
+    """``batch`` with the short string columns of a FineWeb-style row."""
+    n = batch.num_rows
+    return (
+        batch.append_column("dump", pa.array(["CC-MAIN-2024-10"] * n))
+        .append_column("date", pa.array(["2024-02-21T10:11:12Z"] * n))
+        .append_column(
+            "file_path",
+            pa.array(
+                [
+                    f"s3://commoncrawl/crawl-data/CC-MAIN-2024-10/segments/{i}.warc.gz"
+                    for i in range(n)
+                ]
+            ),
+        )
+        .append_column("language", pa.array(["en"] * n))
+    )
+
+
 def tags_beside(ds: datasets.Dataset, xf: xfilter.XFilter) -> datasets.Dataset:
     """The same tagged dataset as ``ds.map(xf, batched=True)`` (without redaction), with only
     the decision columns written to the cache."""
@@ -369,6 +388,7 @@ def measure(args: argparse.Namespace) -> list[Row]:
     sizes = (1000, 10_000)
     whole = table.combine_chunks()  # the cache's record batches hold 1000 rows at most
     batches = {n: [pa.Table.from_batches([b]) for b in whole.to_batches(n)] for n in sizes}
+    wide = [with_metadata_columns(b) for b in batches[1000]]
     for engine in installed_engines():
         with engine_env(engine):
             xf.tag_table(batches[1000][0])  # compile outside the timing
@@ -385,6 +405,9 @@ def measure(args: argparse.Namespace) -> list[Row]:
                 seconds = best_of(repeat, lambda n=n: [xf.tag_table(b) for b in batches[n]])  # type: ignore[misc]
                 label = f"kernel: xf.tag_table per {n:,} rows"
                 rows.append(Row("d", label, engine, seconds, mb))
+            seconds = best_of(repeat, lambda: [xf.tag_table(b) for b in wide])
+            label = "kernel per 1,000 rows, + dump/date/file_path/language columns"
+            rows.append(Row("d", label, engine, seconds, mb))
 
     # (e), (f): the job in fresh processes (a cold datasets cache; compiled Hyperscan databases
     # come from xfilter's disk cache, filled once per machine: see the compile row).
