@@ -109,6 +109,22 @@ def test_re2_contract() -> None:
     assert re2.candidates(pa.array([], pa.string()), "x").tolist() == []
 
 
+@pytest.mark.parametrize("engine", ["re2", "hyperscan"])
+def test_candidates_in_several_arrays(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if engine == "hyperscan" and not engines.hyperscan_available():
+        pytest.skip("hyperscan is not installed (xfilter[fast])")
+    monkeypatch.setenv(engines.ENV_VAR, engine)
+    arrays = [
+        pa.array(["a twitter b", None, "nothing", "TWEET"]),
+        pa.array([], pa.string()),
+        pa.array(["tweet", "x", None]).slice(1),  # an offset into its buffers
+        pa.array([None, "twitter"]),
+    ]
+    found = engines.candidates_in(arrays, "twitter|tweet")
+    assert [f.tolist() for f in found] == [[0, 3], [], [], [1]]
+    assert engines.candidates_in([], "x") == []
+
+
 # -- identical rows -------------------------------------------------------------------------
 
 

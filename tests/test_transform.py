@@ -269,7 +269,7 @@ def test_tag_columns_beside_the_input_equal_the_full_map(dataset: datasets.Datas
 
 
 def test_short_text_columns_scanned_together_keep_their_rows_and_fields() -> None:
-    # Short string columns share one scan (see scan._text_groups); each hit must still land
+    # All string columns of a batch share one prefilter call (RE2); each hit must still land
     # on its own row and field.
     rows = 5
     wrapped = "Skip Twitter post by @nasa\nHi\nEnd of Twitter post by @nasa"

@@ -20,7 +20,7 @@ from xfilter.detect import ids, posts, text, urls
 from xfilter.detect.datasets import RULES as DATASET_RULES
 from xfilter.detect.datasets import SOURCE_COLUMN_NAMES, DatasetRegistry
 from xfilter.detect.evidence import Evidence, hit
-from xfilter.engines import candidates
+from xfilter.engines import candidates_in
 
 URL_COLUMN_NAMES = frozenset(
     {
@@ -163,7 +163,7 @@ def scan_table(
     columns = [combined(c) for c in table.columns]  # once per batch, for every pass
     _scan_objects(table.column_names, columns, found)
     author_leaves: list[Leaf] = []
-    text_leaves: list[Leaf] = []
+    strings: list[tuple[Leaf, str]] = []
     for leaf in leaves(table, columns):
         role = _role(leaf, roles)
         if role == "author":
@@ -172,28 +172,12 @@ def scan_table(
             _scan_ids(leaf, found)
         elif role == "source":  # a source column may also hold a URL or prose
             _scan_sources(leaf, registry, found)
-            text_leaves.append(leaf)
-        elif role == "url":
-            _scan_strings(leaf, urls.PREFILTER, urls.analyze_url, found)
-        elif role == "text":
-            text_leaves.append(leaf)
-    for group in _text_groups(text_leaves):
-        _scan_text(group, found, mentions, enough)
+            strings.append((leaf, "text"))
+        elif role in ("url", "text"):
+            strings.append((leaf, role))
+    _scan_strings(strings, found, mentions, enough)
     _attach_authors(author_leaves, found)
     return found
-
-
-def _text_groups(text_leaves: list[Leaf]) -> list[list[Leaf]]:
-    """The largest string column alone, the other string columns together, other types each
-    alone. Arrow compiles a pattern once per call (~2 ms for the text prefilter with RE2, as
-    long as scanning megabytes), so short columns (ids, dates, paths) share one call."""
-    plain = [leaf for leaf in text_leaves if pa.types.is_string(leaf.values.type)]
-    groups = [[leaf] for leaf in text_leaves if not pa.types.is_string(leaf.values.type)]
-    if plain:
-        largest = max(plain, key=lambda leaf: leaf.values.nbytes)
-        rest = [leaf for leaf in plain if leaf is not largest]
-        groups += [[largest], rest] if rest else [[largest]]
-    return groups
 
 
 def analyze_string(value: str, enough: text.Enough | None = None) -> list[Evidence]:
@@ -232,36 +216,38 @@ def _role(leaf: Leaf, roles: Roles) -> str | None:
 
 
 def _scan_strings(
-    leaf: Leaf, pattern: str, analyze: Callable[[str], list[Evidence]], found: BatchEvidence
-) -> None:
-    values, decode = _searchable(leaf.values)
-    for index in candidates(values, pattern):
-        found.add(leaf.row(int(index)), analyze(decode(int(index))), leaf.path)
-
-
-def _scan_text(
-    group: list[Leaf],
+    strings: list[tuple[Leaf, str]],
     found: BatchEvidence,
     mentions: bool = True,
     enough: text.Enough | None = None,
 ) -> None:
-    """Prose, HTML or JSON in one or more columns scanned as one array: full analysis where
-    STRONG_TEXT_PREFILTER matches, else mentions (or nothing, without ``mentions``)."""
-    joined = pa.concat_arrays([leaf.values for leaf in group]) if len(group) > 1 else None
-    values, decode = _searchable(group[0].values if joined is None else joined)
-    starts = np.cumsum([0] + [len(leaf.values) for leaf in group])
-    rows = candidates(values, TEXT_PREFILTER)
-    strong = np.zeros(len(rows), dtype=bool)
-    if rows.size:
-        strong[candidates(values.take(pa.array(rows)), STRONG_TEXT_PREFILTER)] = True
-    owners = np.searchsorted(starts, rows, side="right") - 1
-    for index, full, owner in zip(rows.tolist(), strong.tolist(), owners.tolist(), strict=True):
-        if not (full or mentions):
-            continue
-        value = decode(index)
-        evidence = analyze_string(value, enough) if full else text.analyze_mentions(value)
-        leaf = group[owner]
-        found.add(leaf.row(index - int(starts[owner])), evidence, leaf.path)
+    """Every text and URL column of the batch in one prefilter pass, then a second pass over
+    the text candidates: full analysis where STRONG_TEXT_PREFILTER matches, else the mention
+    rules (or nothing, without ``mentions``). URL candidates go to ``analyze_url``:
+    TEXT_PREFILTER contains urls.PREFILTER, and where that does not match, analyze_url finds
+    nothing. One pass, not one per column, because Arrow compiles an RE2 pattern per call."""
+    searchable = [_searchable(leaf.values) for leaf, _ in strings]
+    arrays = [values for values, _ in searchable]
+    rows = candidates_in(arrays, TEXT_PREFILTER)
+    if not any(r.size for r in rows):
+        return
+    subsets = [values.take(pa.array(r, pa.int64())) for values, r in zip(arrays, rows, strict=True)]
+    strong = candidates_in(subsets, STRONG_TEXT_PREFILTER)
+    for (leaf, role), (_, decode), hits, strong_hits in zip(
+        strings, searchable, rows, strong, strict=True
+    ):
+        full = np.zeros(len(hits), dtype=bool)
+        full[strong_hits] = True
+        for index, is_full in zip(hits.tolist(), full.tolist(), strict=True):
+            if role == "url":
+                evidence = urls.analyze_url(decode(index))
+            elif is_full:
+                evidence = analyze_string(decode(index), enough)
+            elif mentions:
+                evidence = text.analyze_mentions(decode(index))
+            else:
+                continue
+            found.add(leaf.row(index), evidence, leaf.path)
 
 
 def _searchable(values: pa.Array) -> tuple[pa.Array, Callable[[int], str]]:
