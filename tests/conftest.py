@@ -12,7 +12,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+
+from xfilter.detect.evidence import CATEGORIES, Evidence
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 # A cache of this session's own: `datasets` keys some local caches by path patterns only.
@@ -37,6 +41,24 @@ def run_cli(*args: str, cwd: Path = REPO, check: bool = False) -> subprocess.Com
     if check and done.returncode != 0:
         raise AssertionError(f"xfilter {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done
+
+
+def prefilter_matches(texts: list[str], pattern: str) -> list[bool]:
+    """Which of ``texts`` an RE2 prefilter matches, run as the default engine runs it."""
+    arr = pa.array(texts, pa.string())
+    result: list[bool] = pc.match_substring_regex(arr, pattern, ignore_case=True).to_pylist()
+    return result
+
+
+def rules(ev: list[Evidence] | None) -> set[str]:
+    assert ev is not None
+    return {e.rule for e in ev}
+
+
+def strongest(ev: list[Evidence]) -> str:
+    """The strongest category found, or "none"."""
+    found = {e.category for e in ev}
+    return next((c for c in CATEGORIES if c in found), "none")
 
 
 def best_of(runs: int, fn: Callable[[], object]) -> float:

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import prefilter_matches, rules
 from xfilter.detect.evidence import CATEGORIES, Evidence
 from xfilter.detect.posts import (
     PREFILTER,
@@ -31,11 +32,6 @@ from xfilter.detect.posts import (
 Obj = dict[str, Any]
 
 
-def rules(ev: list[Evidence] | None) -> set[str]:
-    assert ev is not None
-    return {e.rule for e in ev}
-
-
 def authors(ev: list[Evidence] | None, *, profiles: bool = True) -> set[str]:
     assert ev is not None
     return {a for e in ev for a in e.authors if profiles or e.rule != "json.user"}
@@ -44,12 +40,6 @@ def authors(ev: list[Evidence] | None, *, profiles: bool = True) -> set[str]:
 def unknown(ev: list[Evidence]) -> bool:
     """Some object in the record has no known author."""
     return any(not e.authors for e in ev)
-
-
-def prefilter_matches(texts: list[str]) -> list[bool]:
-    arr = pa.array(texts, pa.string())
-    result: list[bool] = pc.match_substring_regex(arr, PREFILTER, ignore_case=True).to_pylist()
-    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1199,7 +1189,7 @@ def test_python_literal_rows_are_understood() -> None:
     # str(dict) written into CSV columns is common in tweet datasets
     text = repr(V1_EXTENDED)
     assert rules(analyze_json_text(text)) == {"json.v1_post"}
-    assert prefilter_matches([text]) == [True]
+    assert prefilter_matches([text], PREFILTER) == [True]
 
 
 def test_deep_nesting_is_bounded() -> None:
@@ -1241,7 +1231,7 @@ def test_prefilter_matches_every_flagged_positive() -> None:
     texts += [ARCHIVE_TEXT, repr(V2_ENVELOPE)]
     for t in texts:
         assert analyze_json_text(t), t[:80]
-    assert all(prefilter_matches(texts))
+    assert all(prefilter_matches(texts, PREFILTER))
 
 
 def test_prefilter_does_not_match_prose() -> None:
@@ -1254,11 +1244,11 @@ def test_prefilter_does_not_match_prose() -> None:
         "Netflix.com and dropbox.com are not X; neither is https://t.co/abc in prose",
         "The user id is 887453193294282752 and the username is bob.",
     ]
-    assert not any(prefilter_matches(prose))
+    assert not any(prefilter_matches(prose, PREFILTER))
     # It may over-match JSON (a Mastodon status has a string id and a username), but not all
     # JSON: Bluesky and ActivityPub objects carry none of its anchors.
     others = [BLUESKY_POST, BLUESKY_THREAD, ACTIVITYPUB_CREATE, {"id": 1, "text": "hello"}]
-    assert not any(prefilter_matches([json.dumps(o) for o in others]))
+    assert not any(prefilter_matches([json.dumps(o) for o in others], PREFILTER))
 
 
 @settings(max_examples=300, deadline=None)

@@ -11,13 +11,11 @@ import gzip
 import json
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import growth_ratio
+from tests.conftest import growth_ratio, prefilter_matches, rules, strongest
 from xfilter.detect import urls
 from xfilter.detect.evidence import CATEGORIES, Evidence
 from xfilter.detect.text import (
@@ -27,17 +25,6 @@ from xfilter.detect.text import (
     analyze_mentions,
     analyze_text,
 )
-
-STRENGTH = ("x_post", "x_embed", "x_link", "x_mention")
-
-
-def strongest(ev: list[Evidence]) -> str:
-    found = {e.category for e in ev}
-    return next((c for c in STRENGTH if c in found), "none")
-
-
-def rules(ev: list[Evidence]) -> set[str]:
-    return {e.rule for e in ev}
 
 
 def embed_authors(ev: list[Evidence]) -> set[str]:
@@ -54,12 +41,6 @@ def redact(text: str, ev: list[Evidence]) -> str:
         pos = max(pos, end)
     kept.append(text[pos:])
     return "".join(kept)
-
-
-def prefilter_matches(texts: list[str], pattern: str = PREFILTER) -> list[bool]:
-    arr = pa.array(texts, pa.string())
-    result: list[bool] = pc.match_substring_regex(arr, pattern, ignore_case=True).to_pylist()
-    return result
 
 
 def mentions_suffice(texts: list[str]) -> list[str]:
@@ -507,7 +488,7 @@ def test_any_attribution_is_found_and_redacted(
     kept = redact(text, ev)
     assert f"@{handle}" not in kept and date not in kept
     assert kept.startswith("Intro prose.")
-    assert prefilter_matches([text]) == [True]
+    assert prefilter_matches([text], PREFILTER) == [True]
 
 
 _WORD_LIST = (
@@ -554,21 +535,21 @@ _FRAGMENTS = st.sampled_from(
 def test_prefilter_matches_whatever_is_flagged(fragments: list[str]) -> None:
     text = "".join(fragments)
     if analyze_text(text):
-        assert prefilter_matches([text]) == [True], text
+        assert prefilter_matches([text], PREFILTER) == [True], text
     assert mentions_suffice([text]) == []
 
 
 def test_prefilter_covers_every_flagged_example() -> None:
     # Runs after the example tests of this module (pytest keeps file order).
     assert SEEN
-    assert all(prefilter_matches(SEEN))
+    assert all(prefilter_matches(SEEN, PREFILTER))
 
 
 def test_strong_prefilter_misses_nothing_but_mentions() -> None:
     assert mentions_suffice(SEEN) == []
     # It is what lets most candidates skip the full analysis: these are mention-only.
     passing = ["Share on Twitter | Email", "Follow us on Twitter", "twitter-dash.com", "Tweet"]
-    assert prefilter_matches(passing) == [True] * 4
+    assert prefilter_matches(passing, PREFILTER) == [True] * 4
     assert prefilter_matches(passing, STRONG_PREFILTER) == [False] * 4
 
 
@@ -621,7 +602,7 @@ def test_web_text_corpus(corpus: Path) -> None:
         if row["gold_authors"]:
             assert embed_authors(ev) == set(row["gold_authors"]), row["id"]
     assert missed == [] and promoted == []
-    assert all(prefilter_matches(flagged))
+    assert all(prefilter_matches(flagged, PREFILTER))
     assert mentions_suffice([row["text"] for row in rows]) == []
 
 

@@ -11,13 +11,11 @@ import json
 import urllib.parse
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import growth_ratio
+from tests.conftest import growth_ratio, prefilter_matches, rules, strongest
 from xfilter.detect.evidence import CATEGORIES, Evidence
 from xfilter.detect.urls import (
     HOST_PREFILTER,
@@ -32,26 +30,9 @@ from xfilter.detect.urls import (
     parse_x_url,
 )
 
-STRENGTH = ("x_post", "x_embed", "x_link", "x_mention")
-
-
-def strongest(ev: list[Evidence]) -> str:
-    found = {e.category for e in ev}
-    return next((c for c in STRENGTH if c in found), "none")
-
-
-def rules(ev: list[Evidence]) -> set[str]:
-    return {e.rule for e in ev}
-
 
 def authors(ev: list[Evidence]) -> set[str]:
     return {a for e in ev for a in e.authors}
-
-
-def prefilter_matches(texts: list[str], pattern: str = PREFILTER) -> list[bool]:
-    arr = pa.array(texts, pa.string())
-    result: list[bool] = pc.match_substring_regex(arr, pattern, ignore_case=True).to_pylist()
-    return result
 
 
 # --------------------------------------------------------------------------- rule table
@@ -244,7 +225,8 @@ def test_prefilter_skips_ordinary_lookalike_hosts() -> None:
                 "https://dropbox.com/x",
                 "https://microsoft.com/",
                 "vox.com",
-            ]
+            ],
+            PREFILTER,
         )
         == [False] * 4
     )
@@ -393,7 +375,7 @@ def test_any_spelling_of_a_status_url_is_found(case: tuple[str, str]) -> None:
     start, end = status[0].span  # type: ignore[misc]
     assert 0 <= start < end <= len(text)
     assert handle in normalize(text[start:end])
-    assert prefilter_matches([text]) == [True]
+    assert prefilter_matches([text], PREFILTER) == [True]
     assert prefilter_matches([text], HOST_PREFILTER) == [True]
 
 
@@ -439,10 +421,10 @@ def test_prefilter_covers_detector_on_every_example() -> None:
     ]
     flagged = [t for t in texts if find_urls(t) or analyze_url(t)]
     assert len(flagged) == len(texts)
-    assert all(prefilter_matches(flagged))
+    assert all(prefilter_matches(flagged, PREFILTER))
     assert all(prefilter_matches([t for t in texts if find_urls(t)], HOST_PREFILTER))
     # The bare word and a lookalike host are candidates, but not X hosts.
-    assert prefilter_matches(["Twitter", "twitter-dash.com"]) == [True, True]
+    assert prefilter_matches(["Twitter", "twitter-dash.com"], PREFILTER) == [True, True]
     assert prefilter_matches(["Twitter", "twitter-dash.com"], HOST_PREFILTER) == [False, False]
 
 
@@ -479,7 +461,7 @@ def test_twitter_text_conformance_cases(corpus: Path) -> None:
     wrong = [r["text"] for r in rows if strongest(find_urls(r["text"])) != r["gold_category"]]
     assert wrong == []
     flagged = [r["text"] for r in rows if find_urls(r["text"])]
-    assert all(prefilter_matches(flagged))
+    assert all(prefilter_matches(flagged, PREFILTER))
 
 
 def test_veil_check_on_bytes_agrees_with_the_pattern_on_every_character() -> None:
