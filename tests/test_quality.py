@@ -30,3 +30,25 @@ def test_strict_mode_on_the_corpus(corpus: Path) -> None:
     for name in ("web_html.jsonl.gz", "web_text.jsonl.gz", "activity_streams.jsonl.gz"):
         score = scores[name]
         assert score.authors_right / score.with_authors >= 0.95, name
+    assert total.derivable_right / total.derivable >= 0.95, total.misses[:10]
+    # Every author the record itself names is found, so an opt-out of any of them applies.
+    assert total.derivable_covered / total.derivable >= 0.99, total.misses[:10]
+
+
+def test_derivable_counts_only_places_that_name_an_author() -> None:
+    post = {
+        "id_str": "1390749691902636039",
+        "text": "RT @carried: see #topic and @mentioned https://t.co/x",
+        "entities": {
+            "urls": [
+                {"expanded_url": "https://www.sitename.com.ar/page", "title": "Site (@card)"},
+                {"expanded_url": "https://twitter.com/linked/status/1390736698649231364"},
+                {"expanded_url": "https://twitter.com/owner/status/1390749691902636039/photo/1"},
+            ]
+        },
+    }
+    row = {"raw": quality.json.dumps(post)}
+    assert quality._derivable(row, ["carried", "owner"], "")  # RT prefix, the post's own link
+    for handle in ("topic", "mentioned", "sitename", "card", "linked"):
+        assert not quality._derivable(row, [handle], ""), handle
+    assert not quality._derivable(row, ["owner"], "author taken from the enclosing user object")
