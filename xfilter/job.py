@@ -16,6 +16,7 @@ from xfilter.errors import ConfigError, InputError
 from xfilter.faults import checkpoint
 from xfilter.kernel import TAG_COLUMNS
 from xfilter.manifest import now
+from xfilter.pipeline import prefetch
 from xfilter.result import BATCH_ROWS, FilterResult, SplitStream, write_output
 from xfilter.sources import InputInfo, load_source
 from xfilter.transform import XFilter
@@ -144,13 +145,14 @@ def _run_streaming(
 
 
 def _tagged_stream(xf: XFilter, ds: Any, schema: pa.Schema, name: str) -> Iterator[pa.Table]:
-    """Tagged batches; once each is written, Arrow's freed memory goes back to the system, so
-    the peak is one batch's working set however long the input (not the allocator's high-water
-    mark, which creeps up with the largest batches seen)."""
+    """Tagged batches, read ahead by a background thread while this one tags. Once each is
+    handed on, Arrow's freed memory goes back to the system, so the peak is a few batches'
+    working set however long the input (not the allocator's high-water mark, which creeps up
+    with the largest batches seen)."""
     bar = tqdm(desc=f"xfilter: {name}", unit=" rows", disable=not progress_enabled())
     pool = pa.default_memory_pool()
     with bar:
-        for batch in ds.with_format("arrow").iter(batch_size=STREAM_BATCH_ROWS):
+        for batch in prefetch(ds.with_format("arrow").iter(batch_size=STREAM_BATCH_ROWS)):
             table = batch if batch.schema == schema else batch.select(schema.names).cast(schema)
             tagged, rows = xf.tag_table(table), table.num_rows
             checkpoint("tag")

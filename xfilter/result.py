@@ -18,6 +18,7 @@ from xfilter.faults import checkpoint
 from xfilter.kernel import ACTION, TAG_COLUMNS
 from xfilter.manifest import build_manifest, dumps, now, seal
 from xfilter.outputs import MANIFEST, OutputWriter, SplitCounts
+from xfilter.pipeline import Background
 from xfilter.sources import InputInfo
 from xfilter.transform import XFilter
 
@@ -49,13 +50,20 @@ def write_output(
     """Write clean, quarantine, ledger, manifest and card; the directory appears atomically."""
     writer = OutputWriter(out_dir, xf.config.output.format, overwrite)
     try:
-        for split in splits:
-            writer.open_split(split.name, split.schema, split.features)
-            first_row = 0
-            for tagged in split.batches:
-                writer.write(split.name, tagged, first_row)
-                first_row += tagged.num_rows
-        writer.close()
+        # Files are written (encoded, compressed, hashed) on a background thread while the
+        # next batch is tagged on this one.
+        with Background() as background:
+            for split in splits:
+                background.submit(writer.open_split, split.name, split.schema, split.features)
+                first_row = 0
+                batches = iter(split.batches)
+                try:
+                    for tagged in batches:
+                        background.submit(writer.write, split.name, tagged, first_row)
+                        first_row += tagged.num_rows
+                finally:  # on an error, stop a stream's read-ahead thread now
+                    getattr(batches, "close", lambda: None)()
+            background.submit(writer.close)
         manifest = build_manifest(xf, source, writer.counts, engine, started)
         manifest["outputs"] = {"format": xf.config.output.format, "files": writer.files}
         manifest["ledger"] = writer.ledger_entry

@@ -1,0 +1,107 @@
+"""Overlap a streaming job's reading and writing with its tagging.
+
+Tagging is Python and holds the GIL; reading (Parquet decoding) and writing (zstd encoding,
+file hashing) are mostly Arrow and hashlib code that releases it. Run in their own threads,
+they proceed while the main thread tags: a job costs about the longest of the three instead
+of their sum. Queues are bounded, so memory stays a few batches whatever the input size.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_DONE = object()
+_POLL_SECONDS = 0.1  # how often a blocked producer checks whether its consumer has gone
+
+
+def prefetch(items: Iterable[T], depth: int = 6, name: str = "xfilter-read") -> Iterator[T]:
+    """``items`` produced by a background thread, at most ``depth`` ahead of the consumer.
+
+    An exception raised while producing is raised here, as itself, at the point in the
+    sequence where it occurred. When the consumer stops early (an error, a ``break``), the
+    producer stops at its next item.
+    """
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=_POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer((item, None)):
+                    return
+        except BaseException as error:  # handed to the consumer, which raises it
+            offer((_DONE, error))
+            return
+        offer((_DONE, None))
+
+    thread = threading.Thread(target=produce, name=name, daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = ready.get()
+            if error is not None:
+                raise error
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+class Background:
+    """Calls run in order on one background thread, at most ``depth`` waiting.
+
+    ``submit`` raises the error of an earlier call as soon as it is seen; leaving the
+    ``with`` block waits for every call and raises the first error. On an error in the
+    block itself, calls not yet started are cancelled and the running one is waited for, so
+    nothing still writes when the caller cleans up.
+    """
+
+    def __init__(self, depth: int = 6, name: str = "xfilter-write") -> None:
+        self._depth = depth
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._pending: deque[Future[Any]] = deque()
+
+    def submit(self, call: Callable[..., Any], *args: Any) -> None:
+        self._pending.append(self._pool.submit(call, *args))
+        while self._pending and (self._pending[0].done() or len(self._pending) > self._depth):
+            self._pending.popleft().result()
+
+    def drain(self) -> None:
+        """Wait for every call so far; raise the first error."""
+        while self._pending:
+            self._pending.popleft().result()
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if kind is None:
+                self.drain()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pending.clear()
