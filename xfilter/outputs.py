@@ -141,9 +141,11 @@ class _ShardWriter:
         if self._writer is None or self._bytes >= SHARD_BYTES:
             self._close_shard()
             self._open_shard()
-        self._emit(chunk.combine_chunks())
         self.rows[-1] += chunk.num_rows
         self._bytes += chunk.nbytes
+        combined = chunk.combine_chunks()
+        del table, chunk  # the buffered batches are freed before encoding, not after
+        self._emit(combined)
 
     def _open_shard(self) -> None:
         path = self.directory / f"{self.split}.{len(self.paths):05d}.part"

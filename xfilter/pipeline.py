@@ -22,7 +22,7 @@ _DONE = object()
 _POLL_SECONDS = 0.1  # how often a blocked producer checks whether its consumer has gone
 
 
-def prefetch(items: Iterable[T], depth: int = 6, name: str = "xfilter-read") -> Iterator[T]:
+def prefetch(items: Iterable[T], depth: int = 2, name: str = "xfilter-read") -> Iterator[T]:
     """``items`` produced by a background thread, at most ``depth`` ahead of the consumer.
 
     An exception raised while producing is raised here, as itself, at the point in the
@@ -75,7 +75,7 @@ class Background:
     nothing still writes when the caller cleans up.
     """
 
-    def __init__(self, depth: int = 6, name: str = "xfilter-write") -> None:
+    def __init__(self, depth: int = 4, name: str = "xfilter-write") -> None:
         self._depth = depth
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._pending: deque[Future[Any]] = deque()
