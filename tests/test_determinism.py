@@ -119,28 +119,30 @@ print("connections:", connections)
 def test_job_paths_write_the_same_bytes(
     demo: datasets.DatasetDict, tmp_path: Path, categories: dict[str, str]
 ) -> None:
-    """The in-memory job maps the decision columns alone and sets them beside the input (the
-    whole table when the policy redacts); streaming tags as it writes; a tagged input has its
-    old decisions replaced. All write what ``xf.split(ds.map(xf))`` writes."""
+    """A job tags as it writes, from a stream or from a loaded dataset; with ``num_proc`` it
+    maps the decision columns alone in worker processes and sets them beside the input (the
+    whole table when the policy redacts); a tagged input has its old decisions replaced. All
+    write what ``xf.split(ds.map(xf))`` writes."""
     xf = XFilter(mode="strict", categories=categories)
     expected = _files(xf.split(demo.map(xf, batched=True)).save(tmp_path / "split"))
     retagged = demo.map(XFilter(mode="first-party"), batched=True)  # stale xfilter columns
     retagged.save_to_disk(str(tmp_path / "tagged-input"))
     for source in (demo_files()["train"].rsplit("/", 1)[0], str(tmp_path / "tagged-input")):
-        for streaming in (False, True):
+        for streaming, num_proc in ((False, None), (False, 2), (True, None)):
             if streaming and "tagged-input" in source:
                 continue  # a save_to_disk folder is read in memory
-            out = tmp_path / f"{Path(source).name}-{streaming}"
-            xfilter.run(xf.config, input=source, output=out, streaming=streaming)
-            assert _files(out) == expected, (source, streaming)
+            out = tmp_path / f"{Path(source).name}-{streaming}-{num_proc}"
+            xfilter.run(xf.config, input=source, output=out, streaming=streaming, num_proc=num_proc)
+            assert _files(out) == expected, (source, streaming, num_proc)
 
 
 def test_many_batches_and_row_groups_give_the_same_bytes_in_memory_and_streaming(
     tmp_path: Path,
 ) -> None:
-    """Streaming reads 2,000-row batches ahead on one thread and writes on another, into
-    10,000-row groups; the in-memory job writes 10,000-row batches. Across several of each,
-    the files are still the same bytes, in the same row order."""
+    """Streaming tags 2,000-row batches, a loaded dataset 10,000-row ones, and with
+    ``num_proc`` worker processes map it; all are written in 10,000-row groups on a thread
+    of their own. Across several batches and row groups the files are the same bytes, in the
+    same row order."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -158,12 +160,11 @@ def test_many_batches_and_row_groups_give_the_same_bytes_in_memory_and_streaming
     for part, start in enumerate(range(0, rows, 9_000)):  # shard edges off the batch edges
         pq.write_table(table.slice(start, 9_000), source / f"part-{part}.parquet")
     outputs = {}
-    for streaming in (False, True):
-        out = tmp_path / f"out-{streaming}"
-        xfilter.run(
-            REPO / "configs" / "strict.yaml", input=str(source), output=out, streaming=streaming
-        )
-        outputs[streaming] = _files(out)
+    for streaming, num_proc in ((False, None), (True, None), (False, 2)):
+        out = tmp_path / f"out-{streaming}-{num_proc}"
+        config = REPO / "configs" / "strict.yaml"
+        xfilter.run(config, input=str(source), output=out, streaming=streaming, num_proc=num_proc)
+        outputs[streaming, num_proc] = _files(out)
         clean = datasets.load_dataset(str(out / "clean"), split="train")
         assert clean["id"] == [i for i in range(rows) if i % 7]  # every kept row, in order
-    assert outputs[False] == outputs[True]
+    assert outputs[False, None] == outputs[True, None] == outputs[False, 2]

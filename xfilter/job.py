@@ -54,8 +54,8 @@ def run(
     data, source = load_source(cfg.input.source, cfg.input.split, cfg.input.streaming)
     checkpoint("read")
     check_fields(xf, data)
-    if cfg.input.streaming:
-        return _run_streaming(xf, data, source, out_dir, started, overwrite)
+    if cfg.input.streaming or (num_proc or 1) == 1:
+        return _run_one_pass(xf, data, source, out_dir, started, overwrite)
     tagged = _tagged_in_memory(xf, data, num_proc)
     checkpoint("tag")
     result = FilterResult(
@@ -116,35 +116,43 @@ def make_filter(
 
 
 # Streaming batches are smaller than the output's 10,000-row groups: what one batch holds in
-# memory (read, tagged, then copied into the row group being filled) stays small.
+# memory (read, tagged, then copied into the row group being filled) stays small. A loaded
+# (memory-mapped) dataset is tagged in batches of the output's row groups.
 STREAM_BATCH_ROWS = 2_000
 
 
-def _run_streaming(
+def _run_one_pass(
     xf: XFilter, data: Any, source: InputInfo, out_dir: Path, started: str, overwrite: bool
 ) -> FilterResult:
-    """One pass: each batch is read, tagged and written before the next is read."""
+    """Each batch is read, tagged and written in one pass, reading ahead and writing behind on
+    threads of their own. A loaded dataset goes the same way unless ``num_proc`` asks for a
+    parallel ``map``: tagging while writing costs about the longer of the two, not their sum."""
+    import datasets
+
+    streaming = isinstance(data, datasets.IterableDatasetDict)
     splits = []
     for name, ds in data.items():
         features = ds.features
         if features is None:
             ds = ds._resolve_features()
             features = ds.features
+        batch_rows = STREAM_BATCH_ROWS if streaming else BATCH_ROWS
         splits.append(
             SplitStream(
                 name,
                 features.arrow_schema,
                 features.to_dict(),
-                _tagged_stream(xf, ds, features.arrow_schema, name),
+                _tagged_stream(xf, ds, features.arrow_schema, name, batch_rows),
             )
         )
-    engine = {"name": "local", "streaming": True, "num_proc": 1}
+    engine = {"name": "local", "streaming": streaming, "num_proc": 1}
     manifest = write_output(xf, splits, source, out_dir, engine, started, overwrite)
-    result = FilterResult.from_output(xf, out_dir, manifest, source)
-    return result
+    return FilterResult.from_output(xf, out_dir, manifest, source)
 
 
-def _tagged_stream(xf: XFilter, ds: Any, schema: pa.Schema, name: str) -> Iterator[pa.Table]:
+def _tagged_stream(
+    xf: XFilter, ds: Any, schema: pa.Schema, name: str, batch_rows: int
+) -> Iterator[pa.Table]:
     """Tagged batches, read ahead by a background thread while this one tags. Once each is
     handed on, Arrow's freed memory goes back to the system, so the peak is a few batches'
     working set however long the input (not the allocator's high-water mark, which creeps up
@@ -152,7 +160,7 @@ def _tagged_stream(xf: XFilter, ds: Any, schema: pa.Schema, name: str) -> Iterat
     bar = tqdm(desc=f"xfilter: {name}", unit=" rows", disable=not progress_enabled())
     pool = pa.default_memory_pool()
     with bar:
-        for batch in prefetch(ds.with_format("arrow").iter(batch_size=STREAM_BATCH_ROWS)):
+        for batch in prefetch(ds.with_format("arrow").iter(batch_size=batch_rows)):
             table = batch if batch.schema == schema else batch.select(schema.names).cast(schema)
             tagged, rows = xf.tag_table(table), table.num_rows
             checkpoint("tag")
