@@ -52,8 +52,8 @@ def prefetch(items: Iterable[T], depth: int = 2, name: str = "xfilter-read") -> 
         offer((_DONE, None))
 
     thread = threading.Thread(target=produce, name=name, daemon=True)
-    thread.start()
-    try:
+    try:  # started inside: a Ctrl-C right after the start still stops the thread
+        thread.start()
         while True:
             item, error = ready.get()
             if error is not None:
@@ -63,7 +63,8 @@ def prefetch(items: Iterable[T], depth: int = 2, name: str = "xfilter-read") -> 
             yield item
     finally:
         stop.set()
-        thread.join()
+        if thread.ident is not None:  # started
+            thread.join()
 
 
 class Background:
