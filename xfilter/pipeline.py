@@ -92,6 +92,10 @@ class Background:
             self._pending.popleft().result()
 
     def __enter__(self) -> Background:
+        # Start the worker now, with nothing to do: the executor only tracks (and so waits for)
+        # a thread once it has started, and a Ctrl-C in that gap during a real call's submit
+        # would leave the call running after the block has exited.
+        self._pool.submit(int).result()
         return self
 
     def __exit__(
