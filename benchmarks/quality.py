@@ -54,14 +54,15 @@ LABEL_COLUMNS = {
 }  # fmt: skip
 GOLD_COLUMNS = {c for c in LABEL_COLUMNS if c.startswith("gold_")}
 # Where an API object names an account without carrying its post: mention entities (v1.1
-# ``user_mentions``, v2 ``mentions``) and reply pointers.
-NOT_AUTHOR_KEYS = {"user_mentions", "mentions", "in_reply_to_screen_name", "in_reply_to_user"}
-# Link-card metadata of the page a URL entity points to, and profile bios: they describe other
-# sites and people ("Philly NEFL (@phillynefl) on Instagram"), never the post's author.
-NOT_AUTHOR_KEYS |= {"title", "description", "unwound_url", "display_url", "images"}
-# Hashtags are topics, and a status URL of a post the object does not carry is a link.
-NOT_AUTHOR_KEYS |= {"hashtags"}
+# ``user_mentions``, v2 ``mentions``), reply pointers, hashtags (topics), and the link-card
+# metadata of a linked page or a profile bio, which describe other sites and people ("Philly
+# NEFL (@phillynefl) on Instagram"), never the post's author.
+NOT_AUTHOR_KEYS = {
+    "user_mentions", "mentions", "in_reply_to_screen_name", "in_reply_to_user", "hashtags",
+    "title", "description", "unwound_url", "display_url", "images",
+}  # fmt: skip
 HASHTAG = re.compile(r"(?<![\w&])#\w+")
+# A status URL of a post the object does not carry is a link, not its author.
 X_STATUS_URL = re.compile(r"(?i)\S*(?:twitter|x)\.com/\w+/status(?:es)?/(\d+)\S*")
 # A URL or bare domain that is not on an X host names a website, not an account: the handle
 # "airedesantafe" in ``airedesantafe.com.ar`` is a coincidence.

@@ -266,8 +266,8 @@ def copy_job(folder: str, out: Path, streaming: bool) -> None:
             writers[0].close()
             hashlib.sha256(path.read_bytes()).hexdigest()
 
-    with Background(depth=4) as background:
-        for batch in prefetch(ds.with_format("arrow").iter(batch_size=10_000), depth=4):
+    with Background() as background:  # the job's queue depths
+        for batch in prefetch(ds.with_format("arrow").iter(batch_size=10_000)):
             background.submit(write, batch)
         background.submit(close)
 

@@ -56,7 +56,7 @@ def run(
     check_fields(xf, data)
     if cfg.input.streaming or (num_proc or 1) == 1:
         return _run_one_pass(xf, data, source, out_dir, started, overwrite)
-    tagged = _tagged_in_memory(xf, data, num_proc)
+    tagged = _tagged_by_map(xf, data, num_proc)
     checkpoint("tag")
     result = FilterResult(
         xf, tagged, single=False, source=source,
@@ -67,8 +67,9 @@ def run(
     return result
 
 
-def _tagged_in_memory(xf: XFilter, data: Any, num_proc: int | None) -> Any:
-    """``data`` with the xfilter columns, through ``datasets``' cached ``map``.
+def _tagged_by_map(xf: XFilter, data: Any, num_proc: int | None) -> Any:
+    """``data`` with the xfilter columns, through ``datasets``' cached ``map`` in ``num_proc``
+    worker processes.
 
     The map returns the decision columns alone, which are then set beside the input's
     (``concatenate_datasets(axis=1)`` shares the memory-mapped tables), so ``datasets`` writes a
@@ -130,13 +131,13 @@ def _run_one_pass(
     import datasets
 
     streaming = isinstance(data, datasets.IterableDatasetDict)
+    batch_rows = STREAM_BATCH_ROWS if streaming else BATCH_ROWS
     splits = []
     for name, ds in data.items():
         features = ds.features
         if features is None:
             ds = ds._resolve_features()
             features = ds.features
-        batch_rows = STREAM_BATCH_ROWS if streaming else BATCH_ROWS
         splits.append(
             SplitStream(
                 name,

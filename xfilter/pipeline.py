@@ -1,4 +1,4 @@
-"""Overlap a streaming job's reading and writing with its tagging.
+"""Overlap a job's reading and writing with its tagging.
 
 Tagging is Python and holds the GIL; reading (Parquet decoding) and writing (zstd encoding,
 file hashing) are mostly Arrow and hashlib code that releases it. Run in their own threads,

@@ -231,7 +231,11 @@ def _scan_strings(
     rows = candidates_in(arrays, TEXT_PREFILTER)
     if not any(r.size for r in rows):
         return
-    subsets = [values.take(pa.array(r, pa.int64())) for values, r in zip(arrays, rows, strict=True)]
+    # The second pass is for text alone: URL candidates all go to analyze_url.
+    subsets = [
+        values.take(pa.array(r if role != "url" else [], pa.int64()))
+        for (_, role), values, r in zip(strings, arrays, rows, strict=True)
+    ]
     strong = candidates_in(subsets, STRONG_TEXT_PREFILTER)
     for (leaf, role), (_, decode), hits, strong_hits in zip(
         strings, searchable, rows, strong, strict=True
