@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import growth_ratio, run_cli
 from xfilter import XFilter
-from xfilter.verify import verify
+from xfilter.verification import verify
 
 STATUS = "https://twitter.com/jack/status/20"
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from xfilter import XFilter
 from xfilter.outputs import record_sha256
-from xfilter.verify import verify
+from xfilter.verification import verify
 
 SNIPPETS = [
     "Ordinary prose about bread and butter.",

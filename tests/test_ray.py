@@ -30,7 +30,7 @@ from xfilter.kernel import TAG_COLUMNS
 from xfilter.outputs import SplitCounts, record_sha256
 from xfilter.sources import InputInfo, demo_files
 from xfilter.transform import XFilter
-from xfilter.verify import load_manifest, verify
+from xfilter.verification import load_manifest, verify
 
 # Skips only where the extra is not installed; CI installs it, so these tests run there.
 ray = pytest.importorskip("ray")

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from xfilter.result import FilterResult
     from xfilter.sources import demo_files
     from xfilter.transform import XFilter
-    from xfilter.verify import verify
+    from xfilter.verification import verify
 
 _LAZY = {
     "Config": "xfilter.config",
@@ -40,7 +40,7 @@ _LAZY = {
     "run": "xfilter.job",
     "FilterResult": "xfilter.result",
     "XFilter": "xfilter.transform",
-    "verify": "xfilter.verify",
+    "verify": "xfilter.verification",
     "demo_files": "xfilter.sources",
 }
 

@@ -107,7 +107,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from xfilter.verify import verify
+    from xfilter.verification import verify
 
     for line in verify(args.directory, quick=args.quick):
         print(f"ok  {line}")

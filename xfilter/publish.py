@@ -31,7 +31,7 @@ from xfilter.card import CARD, build_card, total
 from xfilter.croissant import CROISSANT, croissant_text
 from xfilter.errors import VerifyError, XFilterError
 from xfilter.outputs import LEDGER, MANIFEST
-from xfilter.verify import load_manifest, verify
+from xfilter.verification import load_manifest, verify
 
 REPO_TYPE = "dataset"
 # What a publish owns in the repo: an earlier publish's files there are replaced or deleted.
