@@ -50,8 +50,8 @@ from generate import default_dir, write_corpus  # the shared, seeded web-text ge
 
 import xfilter.ray as xray
 from xfilter.manifest import now
-from xfilter.result import SplitStream, write_output
 from xfilter.transform import XFilter
+from xfilter.write import SplitStream, write_output
 
 CONFIG = Path(__file__).resolve().parents[1] / "configs" / "strict.yaml"
 SMALL_MB = 5

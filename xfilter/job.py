@@ -17,9 +17,10 @@ from xfilter.faults import checkpoint
 from xfilter.kernel import TAG_COLUMNS
 from xfilter.manifest import now
 from xfilter.pipeline import prefetch
-from xfilter.result import BATCH_ROWS, FilterResult, SplitStream, write_output
+from xfilter.result import BATCH_ROWS, FilterResult
 from xfilter.sources import InputInfo, load_source
 from xfilter.transform import XFilter
+from xfilter.write import SplitStream, write_output
 
 
 def progress_enabled() -> bool:

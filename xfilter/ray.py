@@ -33,9 +33,9 @@ from xfilter.job import check_fields, check_not_inside_input, make_filter, progr
 from xfilter.kernel import TAG_COLUMNS, TAG_SCHEMA
 from xfilter.manifest import now
 from xfilter.outputs import SplitCounts
-from xfilter.result import SplitStream, write_output
 from xfilter.sources import BUILDERS, InputInfo, demo_files, file_suffix, is_saved_to_disk
 from xfilter.transform import XFilter
+from xfilter.write import SplitStream, write_output
 
 if TYPE_CHECKING:
     import ray.data

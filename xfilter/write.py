@@ -1,0 +1,90 @@
+"""Writing one output directory from tagged batches: data files, ledger, manifest, Croissant
+file and card, made to appear atomically."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pyarrow as pa
+
+from xfilter.card import CARD, build_card
+from xfilter.croissant import CROISSANT, croissant_text
+from xfilter.errors import XFilterError
+from xfilter.faults import checkpoint
+from xfilter.manifest import build_manifest, dumps, seal
+from xfilter.outputs import MANIFEST, OutputWriter
+from xfilter.pipeline import Background
+from xfilter.sources import InputInfo
+from xfilter.transform import XFilter
+
+
+class SplitStream:
+    """One split to write: its input schema and features, and its tagged Arrow batches."""
+
+    def __init__(
+        self,
+        name: str,
+        schema: pa.Schema,
+        features: dict[str, Any] | None,
+        batches: Iterable[pa.Table],
+    ) -> None:
+        self.name, self.schema, self.features, self.batches = name, schema, features, batches
+
+
+def write_output(
+    xf: XFilter,
+    splits: Iterable[SplitStream],
+    source: InputInfo,
+    out_dir: str | os.PathLike[str],
+    engine: Mapping[str, Any],
+    started: str,
+    overwrite: bool = False,
+) -> dict[str, Any]:
+    """Write clean, quarantine, ledger, manifest and card; the directory appears atomically."""
+    writer = OutputWriter(out_dir, xf.config.output.format, overwrite)
+    try:
+        # Files are written (encoded, compressed, hashed) on a background thread while the
+        # next batch is tagged on this one.
+        with Background() as background:
+            for split in splits:
+                background.submit(writer.open_split, split.name, split.schema, split.features)
+                first_row = 0
+                batches = iter(split.batches)
+                try:
+                    for tagged in batches:
+                        background.submit(writer.write, split.name, tagged, first_row)
+                        first_row += tagged.num_rows
+                finally:  # on an error, stop a stream's read-ahead thread now
+                    getattr(batches, "close", lambda: None)()
+            background.submit(writer.close)
+        manifest = build_manifest(xf, source, writer.counts, engine, started)
+        manifest["outputs"] = {"format": xf.config.output.format, "files": writer.files}
+        manifest["ledger"] = writer.ledger_entry
+        _check_conservation(manifest)
+        manifest = seal(manifest)
+        writer.write_text(MANIFEST, dumps(manifest))
+        checkpoint("write-manifest")
+        writer.write_text(CROISSANT, croissant_text(manifest, writer.tmp))
+        writer.write_text(CARD, build_card(manifest, writer.tmp))
+        writer.commit()
+        checkpoint("commit")
+    except BaseException:
+        writer.abort()
+        raise
+    return manifest
+
+
+def _check_conservation(manifest: Mapping[str, Any]) -> None:
+    """Refuse to publish outputs whose counts do not add up: nothing may be lost."""
+    rows: dict[tuple[str, str], int] = {}
+    for entry in manifest["outputs"]["files"]:
+        key = (entry["set"], entry["split"])
+        rows[key] = rows.get(key, 0) + entry["rows"]
+    for name, split in manifest["splits"].items():
+        total = split["kept"] + split["dropped"] + split["quarantined"]
+        if total != split["input"] or rows.get(("clean", name), 0) != split["kept"]:
+            raise XFilterError(f"split {name!r}: counts do not conserve ({split}); nothing written")
+        if rows.get(("quarantine", name), 0) != split["quarantined"]:
+            raise XFilterError(f"split {name!r}: quarantine rows differ from the count")
