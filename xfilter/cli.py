@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from xfilter.errors import XFilterError
 
 EXIT_FOUND = 1
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool killed by it
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -68,6 +70,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         overrides["mode"] = args.mode
     xf = XFilter.from_config(args.config, **overrides) if args.config else XFilter(**overrides)
     data, _ = load_source(args.source, args.split, streaming=True)
+    opted_out = _opt_out_rejection(xf.tagger.policy)
+    listed = xf.opt_out.count > 0
+    withheld = 0
     categories: Counter[str] = Counter()
     actions: Counter[str] = Counter()
     examples: dict[str, list[str]] = {}
@@ -85,8 +90,12 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             ):
                 actions[action] += 1
                 categories.update(cats)
-                if cats and len(examples.setdefault(cats[0], [])) < args.examples:
-                    who = f" authors={','.join(authors)}" if authors else ""
+                if opted_out(cats, authors, action):
+                    withheld += 1
+                elif cats and len(examples.setdefault(cats[0], [])) < args.examples:
+                    # Authors are printed only where no opt-out list is in use: beside an
+                    # action they would tell a CI log who is on the list.
+                    who = f" authors={','.join(authors)}" if authors and not listed else ""
                     examples[cats[0]].append(
                         f"{split}[{row}] {action} rules={','.join(rules)}{who}"
                     )
@@ -95,6 +104,11 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     print(f"scanned {total} records of {args.source} (mode {xf.config.mode})")
     print("categories: " + (", ".join(f"{c}={n}" for c, n in sorted(categories.items())) or "none"))
     print("actions:    " + ", ".join(f"{a}={n}" for a, n in sorted(actions.items())))
+    if withheld:
+        print(
+            f"{withheld} record(s) rejected because an author is on the opt-out list: "
+            "not shown, since their rows would reveal who is on it"
+        )
     for category, lines in sorted(examples.items()):
         print(f"\n{category} examples:")
         for line in lines:
@@ -104,6 +118,20 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         print(f"\nfound {', '.join(failing)}: failing as asked by --fail-on", file=sys.stderr)
         return EXIT_FOUND
     return 0
+
+
+def _opt_out_rejection(policy: Any) -> Any:
+    """A test for records that only an opt-out of one of their (known) authors rejects."""
+    by_authors = {"author-check", "opt-out"}
+
+    def rejected_for_opt_out(categories: list[str], authors: list[str], action: str) -> bool:
+        if action == "keep" or not authors or not policy.opt_out.count:
+            return False
+        rules = [policy.rules[c] for c in categories]
+        decided = [r for r in rules if r not in ("keep", "redact")]
+        return bool(decided) and all(r in by_authors for r in decided)
+
+    return rejected_for_opt_out
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -130,43 +158,89 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from xfilter.detect import posts, text, urls
-    from xfilter.kernel import summarize
-    from xfilter.policy import Policy
+    """Tag a one-record table with the pipeline's own code, under the user's policy."""
+    from xfilter.rules import ALL_RULES
     from xfilter.transform import XFilter
 
-    if args.url is not None:
-        kind, value, evidence = "url", args.url, urls.analyze_url(args.url)
-    elif args.json is not None:
-        found = posts.analyze_json_text(args.json)
-        if found is None:
-            raise XFilterError("--json: not valid JSON")
-        kind, value, evidence = "json", args.json, found
-    else:
-        kind, value, evidence = "text", args.text, text.analyze_text(args.text)
-    categories, _, authors = summarize(evidence)
-    xf = XFilter(mode=args.mode) if args.mode else XFilter()
-    decision = Policy.from_config(xf.config, xf.opt_out).decide(categories, authors)
-    print(f"{kind}: {len(value)} characters")
-    print(f"categories: {', '.join(categories) or '(none)'}")
-    print(f"authors:    {', '.join(authors) or '(none)'}")
-    print(f"action:     {decision.action} under {xf.config.mode}")
-    from xfilter.rules import ALL_RULES
-
-    for e in evidence:
-        rule = ALL_RULES.get(e.rule)
-        where = ""
-        if e.span is not None:
-            start, end = e.span
-            snippet = value[start:end].replace("\n", " ")
-            snippet = snippet if len(snippet) <= 80 else snippet[:77] + "..."
-            where = f" [{start}:{end}] {snippet!r}"
-        print(f"  {e.rule:<24} {e.category:<10}{where}")
-        if rule is not None:
-            print(f"  {'':<24} {rule.description}")
+    kind, value, table = _explain_record(args)
+    overrides: dict[str, Any] = {"mode": args.mode} if args.mode else {}
+    xf = XFilter.from_config(args.config, **overrides) if args.config else XFilter(**overrides)
+    tags = xf.tagger.tag(table, keep_evidence=True)
+    evidence = tags.evidence.get(0, [])
+    policy = xf.tagger.policy
+    found = [
+        {
+            "rule": e.rule,
+            "category": e.category,
+            "field": e.field,
+            "span": list(e.span) if e.span else None,
+            "snippet": _snippet(table, e.field, e.span),
+            "authors": list(e.authors),
+            "description": ALL_RULES[e.rule].description if e.rule in ALL_RULES else None,
+        }
+        for e in evidence
+    ]
+    report = {
+        "input": {"kind": kind, "characters": len(value)},
+        "mode": policy.mode,
+        "config": str(args.config) if args.config else None,
+        "action": tags.action[0],
+        "categories": tags.categories[0],
+        "rules": tags.rules[0],
+        "authors": tags.authors[0],
+        "evidence": found,
+    }
     if args.as_json:
-        print(json.dumps([e.__dict__ for e in evidence], default=list))
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{kind}: {len(value)} characters")
+    print(f"categories: {', '.join(report['categories']) or '(none)'}")
+    print(f"authors:    {', '.join(report['authors']) or '(none)'}")
+    print(f"action:     {report['action']} under {policy.mode}")
+    for item in found:
+        where = f" {item['field']}" if item["field"] else ""
+        if item["span"] is not None:
+            where += f" [{item['span'][0]}:{item['span'][1]}]"
+        if item["snippet"] is not None:
+            where += f" {item['snippet']!r}"
+        print(f"  {item['rule']:<24} {item['category']:<10}{where}")
+        if item["description"]:
+            print(f"  {'':<24} {item['description']}")
     return 0
+
+
+def _explain_record(args: argparse.Namespace) -> tuple[str, str, Any]:
+    """The one-record table ``explain`` tags: a text column, a URL column, or a JSON record."""
+    import pyarrow as pa
+
+    if args.url is not None:
+        return "url", args.url, pa.table({"url": [args.url]})
+    if args.json is None:
+        return "text", args.text, pa.table({"text": [args.text]})
+    try:
+        record = json.loads(args.json)
+    except (ValueError, RecursionError):
+        raise XFilterError("--json: not valid JSON") from None
+    if not isinstance(record, dict):
+        # Not a record: scanned as a text field holding JSON, as the pipeline would.
+        return "json", args.json, pa.table({"text": [args.json]})
+    try:
+        return "json", args.json, pa.Table.from_pylist([record])
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        # Arrow cannot type it (e.g. mixed lists): a text field holding the JSON, as a
+        # loaded dataset stores such a value.
+        return "json", args.json, pa.table({"text": [args.json]})
+
+
+def _snippet(table: Any, field: str | None, span: tuple[int, int] | None) -> str | None:
+    if field is None or span is None or field not in table.column_names:
+        return None
+    value = table.column(field)[0].as_py()
+    if not isinstance(value, str):
+        return None
+    start, end = span
+    snippet = value[start:end].replace("\n", " ")
+    return snippet if len(snippet) <= 80 else snippet[:77] + "..."
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -232,7 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     given.add_argument("--url", help="a record's own URL")
     given.add_argument("--json", help="a JSON object, e.g. a post")
     explain.add_argument("--mode", choices=["strict", "collaborator", "first-party"])
-    explain.add_argument("--as-json", action="store_true", help="also print the evidence as JSON")
+    explain.add_argument(
+        "--config", help="decide under this config's policy, overrides and opt-out list"
+    )
+    explain.add_argument(
+        "--as-json", action="store_true", help="print the explanation as one JSON object"
+    )
     explain.set_defaults(func=_cmd_explain)
     return parser
 
@@ -244,6 +323,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except XFilterError as exc:
         print(f"xfilter: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (``xfilter scan … | head``): stop quietly, as a piped tool does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             where = f": {exc.filename}" if exc.filename else ""

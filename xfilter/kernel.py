@@ -50,6 +50,8 @@ class Tags:
     rules: list[list[str]]
     authors: list[list[str]]
     redacted: dict[str, dict[int, str]] = field(default_factory=dict)
+    # The rule hits behind each non-empty row, kept only when asked (``explain``).
+    evidence: dict[int, list[Evidence]] = field(default_factory=dict)
 
     @classmethod
     def keep_all(cls, num_rows: int) -> Tags:
@@ -103,7 +105,7 @@ class Tagger:
     roles: Roles = field(default_factory=Roles)
     dataset_evidence: tuple[Evidence, ...] = ()
 
-    def tag(self, table: pa.Table, actions_only: bool = False) -> Tags:
+    def tag(self, table: pa.Table, actions_only: bool = False, keep_evidence: bool = False) -> Tags:
         """Decisions for ``table``; with ``actions_only`` only whether ``action`` is "keep"
         is exact (a filter needs no more). That skips mention analysis where the policy keeps
         mentions (a kept category never changes an action: the most removing one wins), and
@@ -125,6 +127,8 @@ class Tagger:
             tags.categories[row] = categories
             tags.rules[row] = rules
             tags.authors[row] = authors
+            if keep_evidence:
+                tags.evidence[row] = evidence
         return tags
 
     @cached_property
