@@ -79,7 +79,9 @@ def test_explain_decides_under_the_users_config_and_opt_out_list(
     )
     assert _explain(capsys, "--text", ATTRIBUTION, "--config", str(config))["action"] == "drop"
     assert _explain(capsys, "--text", ATTRIBUTION, "--mode", "collaborator")["action"] == "keep"
-    overridden = _explain(capsys, "--text", ATTRIBUTION, "--config", str(config), "--mode", "strict")
+    overridden = _explain(
+        capsys, "--text", ATTRIBUTION, "--config", str(config), "--mode", "strict"
+    )
     assert overridden["mode"] == "strict" and overridden["action"] == "drop"
 
 
@@ -123,3 +125,26 @@ def test_a_closed_pipe_ends_the_command_quietly() -> None:
     )
     assert "Traceback" not in done.stderr
     assert "Broken pipe" not in done.stderr
+
+
+def test_a_weakened_strict_run_is_announced_and_summarised_as_custom(tmp_path: Path) -> None:
+    config = tmp_path / "weak.yaml"
+    config.write_text(
+        "mode: strict\ncategories: {x_post: keep, x_embed: keep, x_dataset: keep}\n"
+        f"output: {{dir: {tmp_path / 'out'}}}\n"
+    )
+    done = run_cli("run", str(config))
+    assert done.returncode == 0, done.stderr
+    warning = [line for line in done.stderr.splitlines() if line.startswith("xfilter: warning:")]
+    assert len(warning) == 1 and "x_post" in warning[0] and "strict" in warning[0]
+    assert done.stdout.splitlines()[0].startswith("xfilter custom (derived from strict) → ")
+    scan = run_cli("scan", "demo", "--config", str(config))
+    assert "policy custom (derived from strict)" in scan.stdout
+    assert "xfilter: warning:" in scan.stderr
+
+
+def test_a_plain_strict_run_gives_no_warning(tmp_path: Path) -> None:
+    done = run_cli("run", "configs/strict.yaml", "--output", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert "warning" not in done.stderr
+    assert done.stdout.splitlines()[0].startswith("xfilter strict → ")

@@ -15,8 +15,14 @@ from typing import Any
 
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from xfilter.config import build_config
+from xfilter.policy import Policy
+
 CARD = "README.md"
-TAGS = ("x-content-filtered", "xfilter")
+FILTERED_TAG = "x-content-filtered"
+CUSTOM_TAG = "xfilter-custom-policy"
+# Tags this card decides; an input card's own copies of them describe another run.
+OWN_TAGS = (FILTERED_TAG, CUSTOM_TAG, "xfilter")
 TOOL_URL = "https://pypi.org/project/xfilter/"
 ACTION_KEYS = ("input", "kept", "dropped", "quarantined", "redacted")
 
@@ -52,6 +58,10 @@ _REJECTED = {
 }
 _LEDGER_ACTIONS = {"drop": "dropped", "quarantine": "quarantined", "redact": "redacted"}
 _HEADING = re.compile(r"^(#{1,5})(\s)")
+# The policy label an earlier xfilter run put at the end of an input's pretty name.
+_OWN_LABEL = re.compile(
+    r"\s*\((?:X content filtered, |filtered under |custom policy derived from )[^()]*\)\s*$"
+)
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -81,6 +91,45 @@ def load_input_card(manifest: Mapping[str, Any]) -> DatasetCard | None:
         return DatasetCard(f"---\n{{}}\n---\n{text}")
 
 
+def policy_description(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's policy as ``Policy.describe`` states it, computed from the config the manifest
+    records, so no output can claim more than that config does."""
+    config = build_config(manifest["config"], "manifest.json: config")
+    return Policy.from_config(config).describe()
+
+
+def policy_label(description: Mapping[str, Any]) -> str:
+    """What the title says of the policy: a claim only as strong as the policy is."""
+    mode = description["derived_from"]
+    if description["custom"]:
+        return f"custom policy derived from {mode}; keeps {_kept(description)}"
+    if description["x_content_filtered"]:
+        return f"X content filtered, {mode}"
+    return f"filtered under {mode}"
+
+
+def tags(description: Mapping[str, Any]) -> list[str]:
+    """``x-content-filtered`` only when every X-content category was removed."""
+    own = [FILTERED_TAG] if description["x_content_filtered"] else []
+    if description["custom"]:
+        own.append(CUSTOM_TAG)
+    return [*own, "xfilter"]
+
+
+def against_terms(category: str, description: Mapping[str, Any]) -> str:
+    """A note for a category the policy keeps against its mode's terms ("" otherwise)."""
+    mode, kept = description["derived_from"], description["kept_against_terms"]
+    if category in kept:
+        return f" (kept against the {mode} terms)"
+    if f"{category} (unknown authors)" in kept:
+        return f" (unknown authors kept against the {mode} terms)"
+    return ""
+
+
+def _kept(description: Mapping[str, Any]) -> str:
+    return ", ".join(description["kept_against_terms"])
+
+
 def summary(
     manifest: Mapping[str, Any], removed: Mapping[str, Mapping[str, int]] | None = None
 ) -> dict[str, Any]:
@@ -97,6 +146,7 @@ def summary(
         "action": manifest["action"],
         "terms": [dict(t) for t in manifest["terms"]],
         "policy": dict(manifest["policy"]),
+        "policy_description": policy_description(manifest),
         "input": {k: source.get(k) for k in ("source", "kind", "revision", "revision_verified")},
         "config_sha256": manifest["config_sha256"],
         "ruleset": {k: manifest["ruleset"][k] for k in ("version", "sha256")},
@@ -120,23 +170,27 @@ def card_data(
 ) -> DatasetCardData:
     """The YAML header: the input card's keys (license, language, …) plus ours."""
     kept = {k: v for k, v in (original or {}).items() if k not in _REPLACED and v is not None}
-    tags = list(dict.fromkeys([*(kept.pop("tags", None) or []), *TAGS]))
+    theirs = kept.pop("tags", None) or []
+    theirs = [theirs] if isinstance(theirs, str) else list(theirs)
+    ours = tags(policy_description(manifest))
+    all_tags = list(dict.fromkeys([*(t for t in theirs if t not in OWN_TAGS), *ours]))
     sources = _source_datasets(manifest["input"], kept.pop("source_datasets", None))
     return DatasetCardData(
         **kept,
         pretty_name=pretty_name(manifest, original),
         source_datasets=sources,
         size_categories=[_size_category(total(manifest, "kept"))],
-        tags=tags,
+        tags=all_tags,
         configs=[{"config_name": "default", "data_files": _data_files(manifest)}],
         xfilter=summary(manifest, removed),
     )
 
 
 def pretty_name(manifest: Mapping[str, Any], original: Mapping[str, Any] | None = None) -> str:
-    """The input's own pretty name (or its id or folder name), marked as filtered."""
-    base = (original or {}).get("pretty_name") or _input_name(manifest["input"])
-    return f"{base} (X content filtered, {manifest['mode']})"
+    """The input's own pretty name (or its id or folder name), with what the policy did."""
+    theirs = (original or {}).get("pretty_name")
+    base = _OWN_LABEL.sub("", str(theirs)) if theirs else _input_name(manifest["input"])
+    return f"{base} ({policy_label(policy_description(manifest))})"
 
 
 def found_by_category(manifest: Mapping[str, Any]) -> dict[str, int]:
@@ -176,19 +230,12 @@ def card_body(
     original_text: str | None,
 ) -> str:
     """The prose: what was removed and why, the policy, the counts, how to verify."""
-    version = manifest["tool"]["version"]
+    description = policy_description(manifest)
     parts = [
         f"# {data.pretty_name}\n",
-        f"This is {_input_line(manifest['input'])}, with records derived from X (formerly "
-        f"Twitter) removed by [xfilter]({TOOL_URL}) {version} in **{manifest['mode']}** mode. "
-        f"Records the policy rejects were {_REJECTED[manifest['action']]}. `clean/` holds "
-        "what was kept; it is what this card describes and what `load_dataset` loads.\n",
+        _intro(manifest, description),
         "## Terms implemented\n",
-        "\n".join(
-            f"- **{t['title']}** ({t['effective']}, `{t['id']}`): {t['clause']}. <{t['url']}>"
-            for t in manifest["terms"]
-        )
-        + "\n",
+        _terms_section(manifest, description),
         "## What was removed and why\n",
         _category_table(manifest, removed),
         "A record can have several categories; the most removing outcome wins (`drop` > "
@@ -207,10 +254,55 @@ def card_body(
     return "\n".join(parts)
 
 
+def _intro(manifest: Mapping[str, Any], description: Mapping[str, Any]) -> str:
+    """The first paragraph: what this dataset is, claiming only what the policy did."""
+    source = _input_line(manifest["input"])
+    by = f"[xfilter]({TOOL_URL}) {manifest['tool']['version']}"
+    mode = description["derived_from"]
+    if description["custom"]:
+        what = (
+            f"This is {source}, filtered by {by} under a **custom policy derived from {mode} "
+            f"mode**: its overrides keep {_kept(description)}, which the {mode} mode's terms "
+            "forbid, so **this dataset may contain X content**."
+        )
+    elif description["x_content_filtered"]:
+        what = (
+            f"This is {source}, with records derived from X (formerly Twitter) removed by {by} "
+            f"in **{mode}** mode."
+        )
+    else:
+        what = (
+            f"This is {source}, filtered by {by} in **{mode}** mode, which keeps X content the "
+            "policy allows: records derived from X (formerly Twitter) were removed only where "
+            "the table below says so."
+        )
+    return (
+        f"{what} Records the policy rejects were {_REJECTED[manifest['action']]}. `clean/` "
+        "holds what was kept; it is what this card describes and what `load_dataset` loads.\n"
+    )
+
+
+def _terms_section(manifest: Mapping[str, Any], description: Mapping[str, Any]) -> str:
+    """The mode's dated terms; for a custom policy, a plain statement that it breaks them."""
+    listing = "\n".join(
+        f"- **{t['title']}** ({t['effective']}, `{t['id']}`): {t['clause']}. <{t['url']}>"
+        for t in manifest["terms"]
+    )
+    if not description["custom"]:
+        return listing + "\n"
+    mode = description["derived_from"]
+    return (
+        f"**None.** This run does not implement the terms of {mode} mode, from which its "
+        f"policy is derived: its overrides keep {_kept(description)}, which these terms "
+        f"forbid:\n\n{listing}\n"
+    )
+
+
 def _category_table(
     manifest: Mapping[str, Any], removed: Mapping[str, Mapping[str, int]] | None
 ) -> str:
     found = found_by_category(manifest)
+    description = policy_description(manifest)
     head = "| category | what it means | policy applied | records where found |"
     rule = "|---|---|---|---|"
     if removed is not None:
@@ -220,7 +312,8 @@ def _category_table(
     for category, policy in manifest["policy"].items():
         row = (
             f"| `{category}` | {CATEGORY_MEANING.get(category, '')} | "
-            f"{rule_text(policy, manifest)} | {found.get(category, 0)} |"
+            f"{rule_text(policy, manifest)}{against_terms(category, description)} | "
+            f"{found.get(category, 0)} |"
         )
         if removed is not None:
             mine = removed.get(category, {})

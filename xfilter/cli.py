@@ -20,6 +20,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool killed by it
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    _warn_if_custom(args.config)
     if args.engine == "ray":
         from xfilter.ray import run as run_on_ray
 
@@ -49,8 +50,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_if_custom(config: Any) -> None:
+    """A policy whose overrides keep what its mode's terms forbid is said so before it runs."""
+    from xfilter.config import Config, load_config
+    from xfilter.policy import Policy, policy_warning
+
+    loaded = config if isinstance(config, Config) else load_config(config)
+    message = policy_warning(Policy.from_config(loaded))
+    if message:
+        print(f"xfilter: warning: {message}", file=sys.stderr)
+
+
 def _print_summary(manifest: dict[str, Any], directory: object) -> None:
-    print(f"xfilter {manifest['mode']} → {directory}")
+    from xfilter.card import policy_description
+
+    print(f"xfilter {policy_description(manifest)['name']} → {directory}")
     print(f"{'split':<12}{'input':>9}{'kept':>9}{'dropped':>9}{'quarant.':>9}{'redacted':>9}")
     for name, s in manifest["splits"].items():
         print(
@@ -69,6 +83,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if args.mode:
         overrides["mode"] = args.mode
     xf = XFilter.from_config(args.config, **overrides) if args.config else XFilter(**overrides)
+    _warn_if_custom(xf.config)
     data, _ = load_source(args.source, args.split, streaming=True)
     opted_out = _opt_out_rejection(xf.tagger.policy)
     listed = xf.opt_out.count > 0
@@ -101,7 +116,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
                     )
                 row += 1
             total += batch.num_rows
-    print(f"scanned {total} records of {args.source} (mode {xf.config.mode})")
+    print(f"scanned {total} records of {args.source} (policy {xf.tagger.policy.name})")
     print("categories: " + (", ".join(f"{c}={n}" for c, n in sorted(categories.items())) or "none"))
     print("actions:    " + ", ".join(f"{a}={n}" for a, n in sorted(actions.items())))
     if withheld:
@@ -180,9 +195,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         }
         for e in evidence
     ]
-    report = {
+    report: dict[str, Any] = {
         "input": {"kind": kind, "characters": len(value)},
         "mode": policy.mode,
+        "policy": policy.name,
         "config": str(args.config) if args.config else None,
         "action": tags.action[0],
         "categories": tags.categories[0],
@@ -196,7 +212,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     print(f"{kind}: {len(value)} characters")
     print(f"categories: {', '.join(report['categories']) or '(none)'}")
     print(f"authors:    {', '.join(report['authors']) or '(none)'}")
-    print(f"action:     {report['action']} under {policy.mode}")
+    print(f"action:     {report['action']} under {policy.name}")
     for item in found:
         where = f" {item['field']}" if item["field"] else ""
         if item["span"] is not None:

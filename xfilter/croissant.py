@@ -19,12 +19,14 @@ import pyarrow as pa
 
 from xfilter.card import (
     CATEGORY_MEANING,
-    TAGS,
     TOOL_URL,
+    against_terms,
     found_by_category,
     load_input_card,
+    policy_description,
     pretty_name,
     rule_text,
+    tags,
     total,
 )
 
@@ -106,7 +108,7 @@ def build_croissant(
         "conformsTo": CONFORMS_TO,
         "name": pretty_name(manifest, card),
         "description": _description(manifest),
-        "keywords": [*TAGS, f"xfilter-mode-{manifest['mode']}"],
+        "keywords": _keywords(manifest),
         "dateCreated": manifest["created"],
     }
     license_ = _license(card.get("license"))
@@ -145,6 +147,7 @@ def input_entity(source: Mapping[str, Any]) -> dict[str, Any]:
 def activity(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """The xfilter run as a PROV activity: when, by which tool, using which input and terms."""
     tool = manifest["tool"]
+    description = policy_description(manifest)
     terms = [
         {
             "@type": "prov:Entity",
@@ -156,13 +159,21 @@ def activity(manifest: Mapping[str, Any]) -> dict[str, Any]:
         }
         for t in manifest["terms"]
     ]
+    ids = ", ".join(t["id"] for t in manifest["terms"])
+    if description["custom"]:
+        # The run did not act on the terms, so they are not among what it used.
+        terms = []
+        label = f"xfilter filtering under a {_custom(description)}"
+        policy = f"a {_custom(description)}, which does not implement {ids},"
+    else:
+        label = f"xfilter {manifest['mode']} filtering of X-derived records"
+        policy = f"the {manifest['mode']} policy ({ids})"
     return {
         "@type": "prov:Activity",
-        "prov:label": f"xfilter {manifest['mode']} filtering of X-derived records",
+        "prov:label": label,
         "description": (
-            f"xfilter {tool['version']} tagged every input record, decided it under the "
-            f"{manifest['mode']} policy ({', '.join(t['id'] for t in manifest['terms'])}) and "
-            f"wrote the kept records; rejected records were {_OUTCOME[manifest['action']]}."
+            f"xfilter {tool['version']} tagged every input record, decided it under {policy} "
+            f"and wrote the kept records; rejected records were {_OUTCOME[manifest['action']]}."
         ),
         "prov:startedAtTime": _date_time(manifest["started"]),
         "prov:endedAtTime": _date_time(manifest["created"]),
@@ -189,15 +200,26 @@ def preprocessing_protocol(manifest: Mapping[str, Any]) -> list[str]:
     """``rai:dataPreprocessingProtocol``: the filtering in sentences a reviewer can check."""
     ruleset = manifest["ruleset"]
     found = found_by_category(manifest)
-    steps = [
+    description = policy_description(manifest)
+    terms = "; ".join(f"{t['title']} ({t['effective']})" for t in manifest["terms"])
+    detected = (
         f"Records derived from X (formerly Twitter) were detected with xfilter "
         f"{manifest['tool']['version']} (rule set {ruleset['version']}, sha256 "
-        f"{ruleset['sha256']}) and decided under the {manifest['mode']} policy, which "
-        f"implements: " + "; ".join(f"{t['title']} ({t['effective']})" for t in manifest["terms"]),
-    ]
+        f"{ruleset['sha256']})"
+    )
+    if description["custom"]:
+        decided = (
+            f" and decided under a {_custom(description)}; it does not implement {terms}: its "
+            f"overrides keep {', '.join(description['kept_against_terms'])}, which those "
+            "terms forbid, so this dataset may contain X content"
+        )
+    else:
+        decided = f" and decided under the {manifest['mode']} policy, which implements: {terms}"
+    steps = [detected + decided]
     steps += [
         f"{category} ({CATEGORY_MEANING.get(category, category)}): "
-        f"{rule_text(rule, manifest)}; found in {found.get(category, 0)} records"
+        f"{rule_text(rule, manifest)}{against_terms(category, description)}; "
+        f"found in {found.get(category, 0)} records"
         for category, rule in manifest["policy"].items()
     ]
     steps.append(
@@ -215,16 +237,46 @@ def preprocessing_protocol(manifest: Mapping[str, Any]) -> list[str]:
 
 
 def _description(manifest: Mapping[str, Any]) -> str:
-    return (
-        f"{manifest['input']['source']} with records derived from X (formerly Twitter) removed "
-        f"by xfilter {manifest['tool']['version']} in {manifest['mode']} mode: "
-        f"{total(manifest, 'kept')} of {total(manifest, 'input')} records kept."
-    )
+    """One sentence that claims no more than the policy did."""
+    description = policy_description(manifest)
+    source, version = manifest["input"]["source"], manifest["tool"]["version"]
+    if description["custom"]:
+        what = (
+            f"{source} filtered by xfilter {version} under a {_custom(description)}, which "
+            f"keeps {', '.join(description['kept_against_terms'])} against the "
+            f"{description['derived_from']} mode's terms (it may contain X content)"
+        )
+    elif description["x_content_filtered"]:
+        what = (
+            f"{source} with records derived from X (formerly Twitter) removed by xfilter "
+            f"{version} in {manifest['mode']} mode"
+        )
+    else:
+        what = (
+            f"{source} filtered by xfilter {version} in {manifest['mode']} mode, which keeps "
+            "the X content that mode allows"
+        )
+    return f"{what}: {total(manifest, 'kept')} of {total(manifest, 'input')} records kept."
+
+
+def _keywords(manifest: Mapping[str, Any]) -> list[str]:
+    """The card's tags and the mode; a custom policy is only derived from the mode."""
+    description = policy_description(manifest)
+    kind = "derived-from" if description["custom"] else "mode"
+    return [*tags(description), f"xfilter-{kind}-{manifest['mode']}"]
+
+
+def _custom(description: Mapping[str, Any]) -> str:
+    return f"custom policy derived from {description['derived_from']}"
 
 
 def _run_properties(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    description = policy_description(manifest)
     return {
         "mode": manifest["mode"],
+        "policy": description["name"],
+        "x_content_filtered": description["x_content_filtered"],
+        "kept_against_terms": description["kept_against_terms"],
         "action": manifest["action"],
         "terms": [t["id"] for t in manifest["terms"]],
         "config_sha256": manifest["config_sha256"],
