@@ -148,3 +148,21 @@ def test_a_plain_strict_run_gives_no_warning(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "warning" not in done.stderr
     assert done.stdout.splitlines()[0].startswith("xfilter strict → ")
+
+
+def test_an_opt_out_mode_without_a_list_is_announced(tmp_path: Path) -> None:
+    done = run_cli("scan", "demo", "--mode", "collaborator")
+    assert "no opt_out.path is set" in done.stderr
+    listed = run_cli("scan", "demo", "--config", "configs/collaborator.yaml")
+    assert "no opt_out.path" not in listed.stderr
+
+
+def test_the_card_says_when_no_opt_out_list_was_given(tmp_path: Path) -> None:
+    from xfilter.job import run
+
+    config = tmp_path / "c.yaml"
+    config.write_text(f"mode: first-party\noutput: {{dir: {tmp_path / 'a'}}}\n")
+    run(str(config))
+    assert "no opt-out list was given" in (tmp_path / "a" / "README.md").read_text()
+    run("configs/collaborator.yaml", output=tmp_path / "b")
+    assert "no opt-out list was given" not in (tmp_path / "b" / "README.md").read_text()

@@ -359,11 +359,12 @@ def rule_text(rule: str, manifest: Mapping[str, Any]) -> str:
     """Say what a policy rule did in this run, with the configured outcomes."""
     action = manifest["action"]
     unknown = manifest["config"]["opt_out"]["unknown_author"]
+    no_list = "" if manifest.get("opt_out") else " — no opt-out list was given, so none did"
     return {
         "reject": f"reject ({action})",
-        "author-check": f"keep if every author is known and none opted out; opted out: "
-        f"{action}; author unknown: {unknown}",
-        "opt-out": f"keep unless an author opted out ({action})",
+        "author-check": f"keep if every author is known and none opted out{no_list}; opted "
+        f"out: {action}; author unknown: {unknown}",
+        "opt-out": f"keep unless an author opted out ({action}){no_list}",
     }.get(rule, rule)
 
 

@@ -56,9 +56,17 @@ def _warn_if_custom(config: Any) -> None:
     from xfilter.policy import Policy, policy_warning
 
     loaded = config if isinstance(config, Config) else load_config(config)
-    message = policy_warning(Policy.from_config(loaded))
+    policy = Policy.from_config(loaded)
+    message = policy_warning(policy)
     if message:
         print(f"xfilter: warning: {message}", file=sys.stderr)
+    by_authors = {"author-check", "opt-out"} & set(policy.rules.values())
+    if by_authors and not loaded.opt_out.path:
+        print(
+            f"xfilter: warning: the {loaded.mode} policy honours opt-outs but no opt_out.path "
+            "is set: no author is treated as opted out",
+            file=sys.stderr,
+        )
 
 
 def _print_summary(manifest: dict[str, Any], directory: object) -> None:
