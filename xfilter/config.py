@@ -2,6 +2,8 @@
 
 Unknown keys and wrong values are errors that name the file and the key, with a suggestion
 when a close key exists, because a misspelt policy key silently ignored is a compliance bug.
+For the same reason a repeated key is an error (YAML would keep the last one), and aliases are
+refused: a config never needs them, and nested aliases expand without bound.
 """
 
 from __future__ import annotations
@@ -10,12 +12,20 @@ import difflib
 import hashlib
 import json
 import os
+import reprlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from xfilter.detect.evidence import CATEGORIES
 from xfilter.errors import ConfigError
@@ -50,7 +60,19 @@ class FieldsConfig(_Section):
 
 class OptOutConfig(_Section):
     path: str | None = None
+    # Where the key of ``hmac-sha256:`` entries is read from: a file or an environment
+    # variable. The config names the place only; the key itself is never in a config.
+    key_file: str | None = Field(default=None, min_length=1)
+    key_env: str | None = Field(default=None, min_length=1)
     unknown_author: Literal["keep", "drop", "quarantine"] = "quarantine"
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> OptOutConfig:
+        if self.key_file is not None and self.key_env is not None:
+            raise ValueError("set key_file or key_env, not both")
+        if (self.key_file or self.key_env) and not self.path:
+            raise ValueError("a key_file or key_env needs opt_out.path")
+        return self
 
 
 class OutputConfig(_Section):
@@ -73,7 +95,8 @@ class Config(_Section):
     def _known_categories(cls, value: dict[str, str]) -> dict[str, str]:
         for name, rule in value.items():
             if name not in CATEGORIES:
-                raise ValueError(f"unknown category {name!r}{_suggest(name, CATEGORIES)}")
+                suggestion = _suggest(name[:60], CATEGORIES)
+                raise ValueError(f"unknown category {short_repr(name)}{suggestion}")
             if rule == "redact" and name != "x_embed":
                 raise ValueError(f"{name}: 'redact' applies only to x_embed")
         return value
@@ -109,6 +132,19 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+_SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = _SHORT.maxset = 4
+_SHORT.maxlevel = 2
+
+
+def short_repr(value: object, limit: int = 60) -> str:
+    """A ``repr`` of at most about ``limit`` characters, computed without building the whole
+    one (a value from a hostile file can be huge, or deeply shared)."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _suggest(name: str, choices: object) -> str:
     close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)  # type: ignore[attr-defined]
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -129,14 +165,14 @@ def _section_model(loc: tuple[Any, ...]) -> type[BaseModel] | None:
 
 def _describe(error: Mapping[str, Any]) -> str:
     loc = tuple(error["loc"])
-    key = ".".join(str(p) for p in loc) or "<top>"
+    key = ".".join(str(p)[:60] for p in loc) or "<top>"
     if error["type"] == "extra_forbidden":
         model = _section_model(loc)
         known = list(model.model_fields) if model else []
-        return f"unknown key {key!r}{_suggest(str(loc[-1]), known)}"
+        return f"unknown key {short_repr(key)}{_suggest(str(loc[-1])[:60], known)}"
     if error["type"] == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"{key}: {error['input']!r} is not one of {expected}"
+        return f"{key}: {short_repr(error['input'])} is not one of {expected}"
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{key}: {message}"
 
@@ -156,15 +192,88 @@ def build_config(data: object, origin: str = "config") -> Config:
         raise ConfigError(f"{origin}: {problems}") from None
 
 
+def as_config(config: object) -> Config:
+    """``config`` as a ``Config``: a ``Config``, a mapping, the path of a YAML file, or None
+    for the defaults; anything else is a ``ConfigError``."""
+    if config is None:
+        return Config()
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, (str, os.PathLike)):
+        return load_config(config)
+    if isinstance(config, Mapping):
+        return build_config(config)
+    raise ConfigError(
+        "config: expected a Config, a mapping or the path of a YAML file, "
+        f"got {type(config).__name__}"
+    )
+
+
 def load_config(path: str | os.PathLike[str]) -> Config:
-    """Read a YAML config with safe loading only (no ``!!python`` tags)."""
+    """Read a YAML config with safe loading only: no ``!!python`` tags, no aliases, no
+    repeated keys."""
     file = Path(path)
     if not file.is_file():
         raise ConfigError(f"{file}: config file not found")
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: not valid YAML: {exc}") from None
+        text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: not a UTF-8 text file") from None
-    return build_config(data, str(file))
+    return build_config(parse_yaml(text, str(file)), str(file))
+
+
+def parse_yaml(text: str, origin: str) -> object:
+    """The data of a YAML document, loaded by ``_StrictLoader``; every problem is a one-line
+    ``ConfigError`` naming ``origin`` and the line."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    except _Refused as exc:
+        raise ConfigError(f"{origin}: line {exc.line}: {exc.message}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = " ".join(str(exc.problem or exc.context or "").split())
+        raise ConfigError(f"{origin}: {where}not valid YAML: {problem[:200]}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{origin}: not valid YAML: {str(exc).splitlines()[0][:200]}") from None
+    except RecursionError:
+        raise ConfigError(f"{origin}: not valid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+class _Refused(yaml.YAMLError):
+    """YAML that parses but that a config may not hold."""
+
+    def __init__(self, message: str, mark: yaml.Mark) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = mark.line + 1
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """``SafeLoader`` that refuses aliases and repeated mapping keys."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            name = str(event.anchor)[:40]
+            raise _Refused(f"YAML aliases (*{name}) are not allowed in a config", event.start_mark)
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        first_line: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                seen = first_line.get(key)
+            except TypeError:  # an unhashable key: SafeLoader names it below
+                continue
+            if seen is not None:
+                raise _Refused(
+                    f"duplicate key {short_repr(key)} (first on line {seen})", key_node.start_mark
+                )
+            first_line[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)

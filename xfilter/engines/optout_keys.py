@@ -2,7 +2,9 @@
 
 The keys are those of ``xfilter.optout``: a plain entry (X user id or handle, any case, ``@``
 optional) is the first 8 bytes, big-endian, of ``sha256(entry.strip().lower().lstrip("@"))``;
-a ``sha256:<64 hex>`` entry is its first 16 hex digits. Entries are validated the same way too.
+a ``sha256:<64 hex>`` entry is its first 16 hex digits. A keyed ``hmac-sha256:<64 hex>`` entry
+is its first 16 hex digits too, kept apart: it is matched against authors hashed with the
+list's key, not with plain sha256. Entries are validated the same way too.
 
 Per entry the work is a few C calls (a validating ``fullmatch``, ``sha256``, ``digest``) driven
 by ``map`` over byte lines, about eight megabytes at a time, so no Python loop runs per entry
@@ -17,7 +19,8 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress
-from operator import methodcaller, not_
+from operator import methodcaller, not_, or_
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -27,11 +30,16 @@ import pyarrow as pa
 _HANDLE = re.compile(r"@?[A-Za-z0-9_]{1,20}")
 _USER_ID = re.compile(r"\d{1,20}")
 _HASHED = re.compile(r"sha256:([0-9a-fA-F]{64})")
+_KEYED = re.compile(r"hmac-sha256:([0-9a-fA-F]{64})")
 # What the fast path accepts: a subset of the above, on stripped ASCII bytes.
 _FAST_PLAIN = re.compile(rb"@?[A-Za-z0-9_]{1,20}")
 _FAST_HASHED = re.compile(rb"sha256:[0-9a-fA-F]{64}")
+_FAST_KEYED = re.compile(rb"hmac-sha256:[0-9a-fA-F]{64}")
 _PREFIX = b"sha256:"
+_KEYED_PREFIX = b"hmac-sha256:"
 _IS_HASHED = methodcaller("startswith", _PREFIX)
+_IS_KEYED = methodcaller("startswith", _KEYED_PREFIX)
+_NO_KEYS = np.zeros(0, dtype=np.uint64)
 _STRIP_AT = methodcaller("lstrip", b"@")
 _CHUNK_BYTES = 8 << 20
 _CHUNK_ENTRIES = 1 << 20
@@ -47,7 +55,8 @@ _DIGEST = methodcaller("digest")
 
 
 class InvalidEntry(ValueError):
-    """An entry is not an X user id, handle or ``sha256:<64 hex>``.
+    """An entry is not an X user id, handle, ``sha256:<64 hex>`` (or, where keyed entries are
+    accepted, ``hmac-sha256:<64 hex>``).
 
     ``index`` counts entries from 0; ``line`` is the 1-based line of a txt file (else None).
     The entry itself is not kept: opt-out lists are personal data.
@@ -59,33 +68,74 @@ class InvalidEntry(ValueError):
         self.line = line
 
 
-def exact_key(value: str) -> int | None:
-    """The key of one entry by ``xfilter.optout``'s rules; None if it is not a valid entry."""
+def plain_entry(value: str) -> str | None:
+    """The text a plain entry (an X user id or handle) is hashed as: stripped, lower-cased,
+    without ``@``; None if ``value`` is not a plain entry."""
     text = value.strip()
-    hashed = _HASHED.fullmatch(text)
-    if hashed:
-        return int(hashed.group(1)[:16], 16)
     if _USER_ID.fullmatch(text) or _HANDLE.fullmatch(text):
-        digest = hashlib.sha256(text.lower().lstrip("@").encode()).digest()
-        return int.from_bytes(digest[:8], "big")
+        return text.lower().lstrip("@")
     return None
 
 
-def keys_from_lines(lines: Iterable[str] | Iterable[bytes] | pa.Array) -> np.ndarray:
-    """One ``uint64`` key per entry (not in entry order); ``InvalidEntry`` on a bad one.
+def exact_key(value: str) -> int | None:
+    """The key of one entry by ``xfilter.optout``'s rules; None if it is not a valid entry."""
+    hashed = _HASHED.fullmatch(value.strip())
+    if hashed:
+        return int(hashed.group(1)[:16], 16)
+    plain = plain_entry(value)
+    if plain is None:
+        return None
+    return int.from_bytes(hashlib.sha256(plain.encode()).digest()[:8], "big")
+
+
+class ListKeys(NamedTuple):
+    """The keys of a list's entries (not in entry order): ``plain`` for plain and ``sha256:``
+    entries, ``keyed`` for ``hmac-sha256:`` ones."""
+
+    plain: np.ndarray
+    keyed: np.ndarray
+
+
+def list_keys(lines: Iterable[str] | Iterable[bytes] | pa.Array) -> ListKeys:
+    """One ``uint64`` key per entry, keyed entries apart; ``InvalidEntry`` on a bad one.
 
     ``lines`` are entry values (CSV or JSONL cells, or txt lines already stripped of comments),
     as str, UTF-8 bytes, or a pyarrow string array.
     """
+    plain, keyed, offset = [], [], 0
+    for batch in _batches(lines):
+        stripped = list(map(bytes.strip, batch))
+        prefixed = any(map(_IS_HASHED, stripped)) or any(map(_IS_KEYED, stripped))
+        keys, bad = _batch_keys(stripped, prefixed, keyed_ok=True)
+        if bad is not None:
+            raise InvalidEntry(offset + bad)
+        plain.append(keys.plain)
+        keyed.append(keys.keyed)
+        offset += len(batch)
+    return ListKeys(_joined(plain), _joined(keyed))
+
+
+def exact_keyed_key(value: str) -> int | None:
+    """The key of an ``hmac-sha256:<64 hex>`` entry; None if ``value`` is not one."""
+    keyed = _KEYED.fullmatch(value.strip())
+    return int(keyed.group(1)[:16], 16) if keyed else None
+
+
+def keys_from_lines(lines: Iterable[str] | Iterable[bytes] | pa.Array) -> np.ndarray:
+    """``list_keys`` for lists without keyed entries (an ``hmac-sha256:`` one is invalid)."""
     parts, offset = [], 0
     for batch in _batches(lines):
         stripped = list(map(bytes.strip, batch))
         keys, bad = _batch_keys(stripped, any(map(_IS_HASHED, stripped)))
         if bad is not None:
             raise InvalidEntry(offset + bad)
-        parts.append(keys)
+        parts.append(keys.plain)
         offset += len(batch)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+    return _joined(parts)
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else _NO_KEYS.copy()
 
 
 def keys_from_txt(data: bytes) -> np.ndarray:
@@ -106,8 +156,8 @@ def keys_from_txt(data: bytes) -> np.ndarray:
         if bad is not None:
             # The exact pass names the line (or finds it blank to Python: Unicode spaces).
             return _txt_exact(data.decode("utf-8"))
-        parts.append(keys)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        parts.append(keys.plain)
+    return _joined(parts)
 
 
 def _txt_exact(text: str) -> np.ndarray:
@@ -150,17 +200,28 @@ def _batches(lines: Iterable[str] | Iterable[bytes] | pa.Array) -> Iterator[Sequ
         yield batch
 
 
-def _batch_keys(values: list[bytes], maybe_hashed: bool) -> tuple[np.ndarray, int | None]:
-    """Keys of stripped, non-empty ``values``, or the index of the first invalid one."""
-    flags = list(map(_IS_HASHED, values)) if maybe_hashed else []
-    if any(flags):
-        hashed = list(compress(values, flags))
-        plain = list(compress(values, map(not_, flags)))
-    else:
-        hashed, plain = [], values
-    if not (all(map(_FAST_HASHED.fullmatch, hashed)) and all(map(_FAST_PLAIN.fullmatch, plain))):
-        return _exact_batch(values)
-    parts = [_hex_prefixes(hashed)] if hashed else []
+def _batch_keys(
+    values: list[bytes], maybe_prefixed: bool, keyed_ok: bool = False
+) -> tuple[ListKeys, int | None]:
+    """Keys of stripped, non-empty ``values``, or the index of the first invalid one.
+    ``hmac-sha256:`` entries are valid only when ``keyed_ok``."""
+    hashed: list[bytes] = []
+    keyed: list[bytes] = []
+    plain = values
+    if maybe_prefixed:
+        flags = list(map(_IS_HASHED, values))
+        keyed_flags = list(map(_IS_KEYED, values)) if keyed_ok else [False] * len(values)
+        if any(flags) or any(keyed_flags):
+            hashed = list(compress(values, flags))
+            keyed = list(compress(values, keyed_flags))
+            plain = list(compress(values, map(not_, map(or_, flags, keyed_flags))))
+    if not (
+        all(map(_FAST_HASHED.fullmatch, hashed))
+        and all(map(_FAST_KEYED.fullmatch, keyed))
+        and all(map(_FAST_PLAIN.fullmatch, plain))
+    ):
+        return _exact_batch(values, keyed_ok)
+    parts = [_hex_prefixes(hashed, len(_PREFIX))] if hashed else []
     if plain:
         # ASCII entries: lower-casing the joined bytes once is lower-casing each.
         joined = b"\n".join(plain).lower()
@@ -169,27 +230,35 @@ def _batch_keys(values: list[bytes], maybe_hashed: bool) -> tuple[np.ndarray, in
             lowered = list(map(_STRIP_AT, lowered))
         digests = b"".join(map(_DIGEST, map(hashlib.sha256, lowered)))
         parts.append(np.frombuffer(digests, dtype=">u8")[::4].astype(np.uint64))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64), None
+    keyed_keys = _hex_prefixes(keyed, len(_KEYED_PREFIX)) if keyed else _NO_KEYS
+    return ListKeys(_joined(parts), keyed_keys), None
 
 
-def _exact_batch(values: list[bytes]) -> tuple[np.ndarray, int | None]:
+def _exact_batch(values: list[bytes], keyed_ok: bool) -> tuple[ListKeys, int | None]:
     """Entry by entry with ``exact_key``: for batches holding anything the fast path does not
     vouch for (a Unicode digit, an invalid entry)."""
-    keys = np.zeros(len(values), dtype=np.uint64)
+    plain: list[int] = []
+    keyed: list[int] = []
     for index, value in enumerate(values):
         try:
-            key = exact_key(value.decode("utf-8"))
+            text = value.decode("utf-8")
         except UnicodeDecodeError:
-            key = None
+            return ListKeys(_NO_KEYS, _NO_KEYS), index
+        key = exact_keyed_key(text) if keyed_ok else None
+        if key is not None:
+            keyed.append(key)
+            continue
+        key = exact_key(text)
         if key is None:
-            return keys, index
-        keys[index] = key
-    return keys, None
+            return ListKeys(_NO_KEYS, _NO_KEYS), index
+        plain.append(key)
+    return ListKeys(np.array(plain, dtype=np.uint64), np.array(keyed, dtype=np.uint64)), None
 
 
-def _hex_prefixes(entries: list[bytes]) -> np.ndarray:
-    """The first 16 hex digits after ``sha256:`` as integers, vectorised."""
-    joined = b"".join(e[7:23] for e in entries)
+def _hex_prefixes(entries: list[bytes], start: int) -> np.ndarray:
+    """The first 16 hex digits after a ``sha256:`` or ``hmac-sha256:`` prefix of ``start``
+    bytes, as integers, vectorised."""
+    joined = b"".join(e[start : start + 16] for e in entries)
     nibbles = _HEX[np.frombuffer(joined, dtype=np.uint8)].reshape(-1, 16).astype(np.uint64)
     shifts = np.arange(60, -4, -4, dtype=np.uint64)
     return np.bitwise_or.reduce(nibbles << shifts, axis=1)
