@@ -485,3 +485,17 @@ def test_the_docs_shell_commands_run(tmp_path: Path) -> None:
     subprocess.run(["bash", "-euc", block], cwd=tmp_path, env=env, check=True)
     keyed = (tmp_path / "opt-out.keyed.txt").read_text()
     assert keyed == keyed_entry("twitterdev", KEY) + "\n"
+
+
+def test_registry_files_and_card_headers_refuse_aliases(tmp_path: Path) -> None:
+    from xfilter.detect.datasets import DatasetRegistry, read_card_yaml
+
+    bomb = "a0: &a0 [x, x, x]\na1: &a1 [*a0, *a0, *a0]\n"
+    registry = tmp_path / "reg.yaml"
+    registry.write_text(f"schema: 1\n{bomb}datasets: []\n")
+    with pytest.raises(ConfigError, match=r"reg\.yaml: line 3: YAML aliases"):
+        DatasetRegistry.load([str(registry)])
+    card = tmp_path / "README.md"
+    card.write_text(f"---\n{bomb}---\n# card\n")
+    with pytest.raises(ConfigError, match=r"README\.md \(card header\): .*YAML aliases"):
+        read_card_yaml(card)

@@ -495,7 +495,7 @@ def test_user_entry_with_same_id_replaces_builtin(write: Callable[[str, str], Pa
         ("datasets: []\n", r"missing key 'schema'"),
         ("schema: 2\ndatasets: []\n", r"unsupported schema 2"),
         ("schema: 1\ndatasets: {id: a}\n", r"'datasets' must be a list"),
-        ("schema: 1\ndatasets: [\n", r"fix\.yaml: invalid YAML"),
+        ("schema: 1\ndatasets: [\n", r"fix\.yaml: .*not valid YAML"),
         ("- a\n- b\n", r"fix\.yaml: expected a mapping"),
     ],
 )  # fmt: skip

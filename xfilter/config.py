@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -29,6 +28,7 @@ from pydantic import (
 
 from xfilter.detect.evidence import CATEGORIES
 from xfilter.errors import ConfigError
+from xfilter.yamlsafe import parse_yaml
 
 Mode = Literal["strict", "collaborator", "first-party"]
 Action = Literal["drop", "quarantine"]
@@ -220,60 +220,3 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: not a UTF-8 text file") from None
     return build_config(parse_yaml(text, str(file)), str(file))
-
-
-def parse_yaml(text: str, origin: str) -> object:
-    """The data of a YAML document, loaded by ``_StrictLoader``; every problem is a one-line
-    ``ConfigError`` naming ``origin`` and the line."""
-    loader = _StrictLoader(text)
-    try:
-        return loader.get_single_data()
-    except _Refused as exc:
-        raise ConfigError(f"{origin}: line {exc.line}: {exc.message}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}: " if mark else ""
-        problem = " ".join(str(exc.problem or exc.context or "").split())
-        raise ConfigError(f"{origin}: {where}not valid YAML: {problem[:200]}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin}: not valid YAML: {str(exc).splitlines()[0][:200]}") from None
-    except RecursionError:
-        raise ConfigError(f"{origin}: not valid YAML: nested too deeply") from None
-    finally:
-        loader.dispose()
-
-
-class _Refused(yaml.YAMLError):
-    """YAML that parses but that a config may not hold."""
-
-    def __init__(self, message: str, mark: yaml.Mark) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = mark.line + 1
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """``SafeLoader`` that refuses aliases and repeated mapping keys."""
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            name = str(event.anchor)[:40]
-            raise _Refused(f"YAML aliases (*{name}) are not allowed in a config", event.start_mark)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        self.flatten_mapping(node)
-        first_line: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                seen = first_line.get(key)
-            except TypeError:  # an unhashable key: SafeLoader names it below
-                continue
-            if seen is not None:
-                raise _Refused(
-                    f"duplicate key {short_repr(key)} (first on line {seen})", key_node.start_mark
-                )
-            first_line[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)

@@ -26,10 +26,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from xfilter.detect.evidence import Rule
 from xfilter.errors import ConfigError, InputError
+from xfilter.yamlsafe import parse_yaml
 
 RULE_REGISTRY = Rule(
     "dataset.registry",
@@ -481,12 +480,7 @@ def read_card_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
         return {}
-    try:
-        data = yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError as exc:
-        raise ConfigError(
-            f"{card}: invalid YAML in the card header: {_yaml_problem(exc)}"
-        ) from None
+    data = parse_yaml("\n".join(lines[1:end]), f"{card} (card header)", "a dataset card")
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -521,10 +515,7 @@ def _read_registry_file(label: str) -> str:
 
 
 def _parse_registry(text: str, label: str) -> tuple[list[KnownDataset], list[str]]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{label}: invalid YAML: {_yaml_problem(exc)}") from None
+    data = parse_yaml(text, label, "a registry file")
     if not isinstance(data, dict):
         raise ConfigError(f"{label}: expected a mapping with keys 'schema' and 'datasets'")
     for key in data:
@@ -622,12 +613,6 @@ def _kind(value: object) -> str:
 def _suggest(key: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    return f"{problem} at line {mark.line + 1}" if mark is not None else str(problem)
 
 
 # -- names -------------------------------------------------------------------------------------
