@@ -15,8 +15,8 @@ from xfilter import XFilter, demo_files
 VOLATILE = {"created", "started", "manifest_sha256", "engine", "config", "config_sha256"}
 
 
-def _files(out: Path) -> dict[str, str]:
-    manifest = json.loads((out / "manifest.json").read_text())
+def _files(out: Path | xfilter.Output) -> dict[str, str]:
+    manifest = json.loads((Path(out) / "manifest.json").read_text())
     return {f["path"]: f["sha256"] for f in manifest["outputs"]["files"]} | {
         "ledger": manifest["ledger"]["sha256"]
     }
@@ -53,7 +53,7 @@ def test_batch_size_and_num_proc_do_not_change_the_bytes(
         outputs.append(result.save(tmp_path / name))
     first = _files(outputs[0])
     for out in outputs[1:]:
-        assert _files(out) == first, out.name
+        assert _files(out) == first, out.path
 
 
 def test_rerunning_on_its_own_clean_output_rejects_nothing(tmp_path: Path) -> None:

@@ -170,7 +170,7 @@ def test_split_and_save(dataset: datasets.Dataset, tmp_path: Path) -> None:
     assert "xfilter_rules" in result.quarantine.column_names
     counts = result.manifest["splits"]["train"]
     assert counts["input"] == counts["kept"] + counts["dropped"] + counts["quarantined"] == 6
-    out = result.save(tmp_path / "run1")
+    out = result.save(tmp_path / "run1").path
     loaded = datasets.load_dataset(str(out / "clean"))
     assert loaded["train"]["url"] == result.clean["url"]
     manifest = json.loads((out / "manifest.json").read_text())

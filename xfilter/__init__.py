@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Config",
     "FilterResult",
+    "Output",
     "XFilter",
     "XFilterError",
     "__version__",
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from xfilter.config import Config, load_config
     from xfilter.errors import XFilterError
     from xfilter.job import run
+    from xfilter.output import Output
     from xfilter.result import FilterResult
     from xfilter.sources import demo_files
     from xfilter.transform import XFilter
@@ -39,6 +41,7 @@ _LAZY = {
     "XFilterError": "xfilter.errors",
     "run": "xfilter.job",
     "FilterResult": "xfilter.result",
+    "Output": "xfilter.output",
     "XFilter": "xfilter.transform",
     "verify": "xfilter.verification",
     "demo_files": "xfilter.sources",

@@ -16,6 +16,7 @@ from xfilter.errors import ConfigError, InputError
 from xfilter.faults import checkpoint
 from xfilter.kernel import TAG_COLUMNS
 from xfilter.manifest import now
+from xfilter.output import Output
 from xfilter.pipeline import prefetch
 from xfilter.result import BATCH_ROWS, FilterResult
 from xfilter.sources import InputInfo, load_source
@@ -38,8 +39,10 @@ def run(
     streaming: bool | None = None,
     overwrite: bool = False,
     num_proc: int | None = None,
-) -> FilterResult:
-    """Run the job a config describes; arguments override the config's values."""
+) -> Output:
+    """Run the job a config describes and return the output it wrote; arguments override the
+    config's values."""
+    check_num_proc(num_proc)
     xf = make_filter(config, input=input, output=output, split=split, streaming=streaming)
     cfg = xf.config
     if cfg.input.streaming and num_proc is not None and num_proc > 1:
@@ -64,8 +67,15 @@ def run(
         engine={"name": "local", "streaming": False, "num_proc": num_proc or 1},
     )  # fmt: skip
     result.started = started
-    result.save(out_dir, overwrite=overwrite)
-    return result
+    return result.save(out_dir, overwrite=overwrite)
+
+
+def check_num_proc(num_proc: object) -> None:
+    """``num_proc`` is a count of worker processes: a whole number, at least 1 (or None)."""
+    if num_proc is None:
+        return
+    if isinstance(num_proc, bool) or not isinstance(num_proc, int) or num_proc < 1:
+        raise ConfigError(f"num_proc={num_proc!r}: must be a whole number of processes, 1 or more")
 
 
 def _tagged_by_map(xf: XFilter, data: Any, num_proc: int | None) -> Any:
@@ -125,7 +135,7 @@ STREAM_BATCH_ROWS = 2_000
 
 def _run_one_pass(
     xf: XFilter, data: Any, source: InputInfo, out_dir: Path, started: str, overwrite: bool
-) -> FilterResult:
+) -> Output:
     """Each batch is read, tagged and written in one pass, reading ahead and writing behind on
     threads of their own. A loaded dataset goes the same way unless ``num_proc`` asks for a
     parallel ``map``: tagging while writing costs about the longer of the two, not their sum."""
@@ -149,7 +159,7 @@ def _run_one_pass(
         )
     engine = {"name": "local", "streaming": streaming, "num_proc": 1}
     manifest = write_output(xf, splits, source, out_dir, engine, started, overwrite)
-    return FilterResult.from_output(xf, out_dir, manifest, source)
+    return Output.written(out_dir, manifest)
 
 
 def _tagged_stream(

@@ -1,19 +1,20 @@
-"""``FilterResult``: the clean set, the quarantine set and the manifest of one filtering."""
+"""``FilterResult``: the clean set, the quarantine set and the manifest of one filtering, in
+memory; ``save`` writes it and returns the :class:`~xfilter.output.Output` directory."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from xfilter.errors import XFilterError
-from xfilter.kernel import ACTION, TAG_COLUMNS
+from xfilter.kernel import ACTION, TAG_COLUMNS, TAG_SCHEMA
 from xfilter.manifest import build_manifest, now
+from xfilter.output import Output
 from xfilter.outputs import SplitCounts
 from xfilter.sources import InputInfo
 from xfilter.transform import XFilter
@@ -43,8 +44,7 @@ class FilterResult:
         self.source = source
         self.engine = dict(engine or {"name": "local", "streaming": False})
         self.started = now()
-        self.saved_to: Path | None = None
-        self._saved_manifest: dict[str, Any] | None = None
+        self.saved: Output | None = None
 
     @classmethod
     def from_tagged(cls, xf: XFilter, tagged: Any, source: InputInfo | None = None) -> FilterResult:
@@ -66,6 +66,8 @@ class FilterResult:
                     f"split {name!r} is not tagged (missing {missing}); "
                     "run ds.map(xf, batched=True) first"
                 )
+            else:
+                check_tags(xf, name, ds)
         if source is None:
             source = InputInfo(
                 source=xf.config.input.source,
@@ -76,37 +78,9 @@ class FilterResult:
             )
         return cls(xf, splits, single, source)
 
-    @classmethod
-    def from_output(
-        cls,
-        xf: XFilter,
-        out_dir: str | os.PathLike[str],
-        manifest: dict[str, Any],
-        source: InputInfo,
-    ) -> FilterResult:
-        """A result whose sets are read back from a written output directory."""
-        result = cls(xf, None, single=False, source=source, engine=manifest["engine"])
-        result.saved_to = Path(out_dir)
-        result._saved_manifest = manifest
-        return result
-
-    def _load_saved(self, name: str) -> Any:
-        import datasets
-
-        assert self.saved_to is not None and self._saved_manifest is not None
-        outputs = self._saved_manifest["outputs"]
-        files: dict[str, list[str]] = {}
-        for entry in outputs["files"]:
-            if entry["set"] == name:
-                files.setdefault(entry["split"], []).append(str(self.saved_to / entry["path"]))
-        builder = {"jsonl": "json"}.get(outputs["format"], outputs["format"])
-        return datasets.load_dataset(builder, data_files=files)
-
     def _select(self, actions: tuple[str, ...], keep_tags: bool) -> Any:
         import datasets
 
-        if self.tagged is None:
-            return self._load_saved("quarantine" if keep_tags else "clean")
         out = datasets.DatasetDict()
         for name, ds in self.tagged.items():
             column = ds.with_format("arrow")[ACTION] if ds.num_rows else pa.array([], pa.string())
@@ -128,8 +102,6 @@ class FilterResult:
 
     @property
     def counts(self) -> dict[str, SplitCounts]:
-        if self.tagged is None:
-            raise XFilterError("counts of a saved result are in result.manifest['splits']")
         counts = {}
         for name, ds in self.tagged.items():
             split = SplitCounts()
@@ -141,18 +113,58 @@ class FilterResult:
     @property
     def manifest(self) -> dict[str, Any]:
         """The provenance manifest; output files and hashes appear once saved."""
-        if self._saved_manifest is not None:
-            return self._saved_manifest
+        if self.saved is not None:
+            return self.saved.manifest
         return build_manifest(self.xfilter, self.source, self.counts, self.engine, self.started)
 
-    def save(self, out_dir: str | os.PathLike[str], overwrite: bool = False) -> Path:
-        """Write the output directory (DESIGN layout) and return its path."""
+    def save(self, out_dir: str | os.PathLike[str], overwrite: bool = False) -> Output:
+        """Write the output directory and return it, read back."""
         splits = [
             SplitStream(name, ds.features.arrow_schema, ds.features.to_dict(), _arrow_batches(ds))
             for name, ds in self.tagged.items()
         ]
-        self._saved_manifest = write_output(
+        manifest = write_output(
             self.xfilter, splits, self.source, out_dir, self.engine, self.started, overwrite
         )
-        self.saved_to = Path(out_dir)
-        return self.saved_to
+        self.saved = Output.written(out_dir, manifest)
+        return self.saved
+
+
+def check_tags(xf: XFilter, name: str, ds: Any) -> None:
+    """Refuse a dataset whose ``xfilter_*`` columns are not this filter's decisions.
+
+    ``split`` writes what the columns say under this filter's name and policy, so columns
+    written by another filter (another mode, another opt-out list) or edited by hand would
+    publish its policy's claim over another's decisions. Each batch is tagged again (one more
+    tag pass) and compared. A redacted row's text is already rewritten: what remains must be
+    kept.
+    """
+    first_row = 0
+    for batch in _arrow_batches(ds):
+        fresh = xf.tagger.tag(batch.drop_columns(list(TAG_COLUMNS))).table()
+        given = batch.select(list(TAG_COLUMNS))
+        if not _same(given, fresh):
+            _raise_first_difference(xf, name, first_row, given.to_pylist(), fresh.to_pylist())
+        first_row += batch.num_rows
+
+
+def _same(given: pa.Table, fresh: pa.Table) -> bool:
+    try:
+        return given.cast(TAG_SCHEMA).equals(fresh)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return False
+
+
+def _raise_first_difference(
+    xf: XFilter, name: str, first_row: int, given: list[dict[str, Any]], fresh: list[dict[str, Any]]
+) -> None:
+    redacts = xf.tagger.policy.redacts
+    for index, (old, new) in enumerate(zip(given, fresh, strict=True)):
+        if old == new or (redacts and old[ACTION] == "redact" and new[ACTION] == "keep"):
+            continue
+        column = next(c for c in TAG_COLUMNS if old[c] != new[c])
+        raise XFilterError(
+            f"split {name!r} row {first_row + index}: {column} is {old[column]!r} but this "
+            f"filter decides {new[column]!r} (tagged by another filter or edited); "
+            "run ds.map(xf, batched=True) with this filter"
+        )

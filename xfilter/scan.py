@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from xfilter.detect.datasets import RULES as DATASET_RULES
 from xfilter.detect.datasets import SOURCE_COLUMN_NAMES, DatasetRegistry
 from xfilter.detect.evidence import Evidence, hit
 from xfilter.engines import candidates_in
+from xfilter.errors import InputError
 
 URL_COLUMN_NAMES = frozenset(
     {
@@ -65,14 +66,17 @@ class Roles:
 
 @dataclass(frozen=True)
 class Leaf:
-    """A primitive column reached through structs and lists.
+    """A primitive column reached through structs, lists, maps and unions.
 
     ``rows[i]`` is the batch row that ``values[i]`` belongs to (``None``: the identity).
+    ``json`` marks the encoded text of a JSON-typed column, read for X objects only: its
+    strings, decoded, are leaves of their own.
     """
 
     path: str
     values: pa.Array
     rows: np.ndarray | None
+    json: bool = False
 
     @property
     def name(self) -> str:
@@ -88,33 +92,162 @@ def combined(column: pa.ChunkedArray) -> pa.Array:
 
 
 def leaves(table: pa.Table, columns: Sequence[pa.Array] | None = None) -> Iterator[Leaf]:
-    """Every primitive column of ``table``; ``columns`` are its columns already combined."""
+    """Every primitive column of ``table``; ``columns`` are its columns already combined.
+
+    Every Arrow layout that can hold text is reached: structs, lists of each kind (list,
+    large, fixed-size, views), maps (keys and values; a value is named by its key when a
+    column has few distinct keys, so ``meta["url"]`` plays the role ``meta.url`` would),
+    unions, dictionaries, run-end encoding, extension types (through their storage) and
+    JSON-typed columns (decoded). Bytes are leaves scanned as UTF-8 text. A nested type not
+    listed here is an error, never skipped.
+    """
     if columns is None:
         columns = [combined(c) for c in table.columns]
     for name, column in zip(table.column_names, columns, strict=True):
         yield from _walk(name, column, None)
 
 
+# A map column with more distinct keys than this is scanned as one field (its keys are data,
+# not field names).
+MAP_KEYS_AS_NAMES = 64
+
+
 def _walk(path: str, values: pa.Array, rows: np.ndarray | None) -> Iterator[Leaf]:
     kind = values.type
-    if isinstance(values, pa.ExtensionArray):  # e.g. `datasets`' Json(): JSON text storage
+    if is_json(kind):
+        yield from _json_leaves(path, values.storage, rows)
+    elif isinstance(values, pa.ExtensionArray):
         yield from _walk(path, values.storage, rows)
     elif pa.types.is_dictionary(kind):
         yield from _walk(path, values.dictionary_decode(), rows)
+    elif pa.types.is_run_end_encoded(kind):
+        yield from _walk(path, pc.run_end_decode(values), rows)
     elif pa.types.is_struct(kind):
         for index in range(kind.num_fields):
             child = pc.struct_field(values, [index])
             yield from _walk(f"{path}.{kind.field(index).name}", child, rows)
-    elif (
-        pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
-    ):
+    elif pa.types.is_map(kind):
+        yield from _map_leaves(path, values, rows)
+    elif _is_list(kind):
         parents = pc.list_parent_indices(values).to_numpy()
         flat = pc.list_flatten(values)
         yield from _walk(path, flat, parents if rows is None else rows[parents])
+    elif pa.types.is_union(kind):
+        yield from _union_leaves(path, values, rows)
+    elif pa.types.is_nested(kind):
+        raise InputError(f"field {path!r}: xfilter cannot scan Arrow type {kind}")
     elif pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
         yield Leaf(path, values.cast(pa.string()), rows)
+    elif pa.types.is_binary_view(kind) or pa.types.is_fixed_size_binary(kind):
+        yield Leaf(path, values.cast(pa.binary()), rows)
     elif not pa.types.is_null(kind):
         yield Leaf(path, values, rows)
+
+
+def _is_list(kind: pa.DataType) -> bool:
+    return (
+        pa.types.is_list(kind)
+        or pa.types.is_large_list(kind)
+        or pa.types.is_fixed_size_list(kind)
+        or pa.types.is_list_view(kind)
+        or pa.types.is_large_list_view(kind)
+    )
+
+
+def is_json(kind: pa.DataType) -> bool:
+    """Arrow's JSON extension type: ``datasets`` stores a ``Json()`` feature (a column whose
+    JSON type varies between rows) as encoded JSON text."""
+    return isinstance(kind, pa.BaseExtensionType) and kind.extension_name == "arrow.json"
+
+
+def _map_leaves(path: str, values: pa.MapArray, rows: np.ndarray | None) -> Iterator[Leaf]:
+    kind = values.type
+    entries = values.cast(pa.list_(pa.struct([kind.key_field, kind.item_field])))
+    parents = pc.list_parent_indices(entries).to_numpy()
+    at = parents if rows is None else rows[parents]
+    flat = pc.list_flatten(entries)
+    keys, items = pc.struct_field(flat, [0]), pc.struct_field(flat, [1])
+    yield from _walk(path, keys, at)
+    if pa.types.is_string(keys.type) or pa.types.is_large_string(keys.type):
+        encoded = pc.dictionary_encode(keys)
+        names = encoded.dictionary.to_pylist()
+        if len(names) <= MAP_KEYS_AS_NAMES:
+            codes = encoded.indices.to_numpy(zero_copy_only=False)
+            for code, name in enumerate(names):
+                where = np.flatnonzero(codes == code)
+                yield from _walk(f"{path}.{name}", items.take(pa.array(where)), at[where])
+            return
+    yield from _walk(path, items, at)
+
+
+def _union_leaves(path: str, values: pa.UnionArray, rows: np.ndarray | None) -> Iterator[Leaf]:
+    """Each member's values, in the rows that hold that member, under the column's path."""
+    kind = values.type
+    codes = values.type_codes.to_numpy(zero_copy_only=False)
+    offsets = values.offsets.to_numpy(zero_copy_only=False) if kind.mode == "dense" else None
+    for index, code in enumerate(kind.type_codes):
+        where = np.flatnonzero(codes == code)
+        if where.size:
+            taken = where if offsets is None else offsets[where]
+            member = values.field(index).take(pa.array(taken))
+            yield from _walk(path, member, where if rows is None else rows[where])
+
+
+def _json_leaves(path: str, storage: pa.Array, rows: np.ndarray | None) -> Iterator[Leaf]:
+    """The encoded text (for X objects), then every string, integer and float inside the
+    decoded values, by path, as the same values in a struct column would be.
+
+    Costs one ``json.loads`` per non-null value and a walk of what it returns, in Python:
+    the encoded text hides non-ASCII characters (``\\u2014``) and slashes (``\\/``) from the
+    text rules, so there is no cheaper correct prefilter over it.
+    """
+    encoded = storage if pa.types.is_string(storage.type) else storage.cast(pa.string())
+    yield Leaf(path, encoded, rows, json=True)
+    found: dict[tuple[str, str], tuple[list[Any], list[int]]] = {}
+    for index, raw in enumerate(encoded.to_pylist()):
+        if raw is not None:
+            try:
+                value = json.loads(raw)
+            except (ValueError, RecursionError):
+                value = raw
+            _collect(path, value, index, found)
+    for (leaf_path, kind), (items, indices) in found.items():
+        at = np.asarray(indices, dtype=np.int64)
+        array = pa.array(items, _JSON_SCALARS[kind])
+        yield Leaf(leaf_path, array, at if rows is None else rows[at])
+
+
+_JSON_SCALARS = {"str": pa.string(), "int": pa.int64(), "float": pa.float64()}
+_INT64 = (-(2**63), 2**63)
+
+
+def _collect(
+    path: str,
+    value: Any,
+    row: int,
+    found: dict[tuple[str, str], tuple[list[Any], list[int]]],
+    keys: bool = False,
+) -> None:
+    """Every scalar in a decoded JSON value (and with ``keys`` every key, as a string),
+    keyed by its path and kind; no recursion: the nesting depth is the input's."""
+    stack = [(path, value)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((f"{where}.{k}", v) for k, v in reversed(node.items()))
+            if keys:
+                stack.extend((where, str(k)) for k in reversed(node))
+        elif isinstance(node, list):
+            stack.extend((where, v) for v in reversed(node))
+        elif isinstance(node, bool) or node is None:
+            continue
+        else:
+            if isinstance(node, int) and not _INT64[0] <= node < _INT64[1]:
+                node = str(node)  # an id too large for int64 is still an id
+            kind = "str" if isinstance(node, str) else "int" if isinstance(node, int) else "float"
+            items, rows = found.setdefault((where, kind), ([], []))
+            items.append(node)
+            rows.append(row)
 
 
 class BatchEvidence:
@@ -173,7 +306,7 @@ def scan_table(
         elif role == "source":  # a source column may also hold a URL or prose
             _scan_sources(leaf, registry, found)
             strings.append((leaf, "text"))
-        elif role in ("url", "text"):
+        elif role in ("url", "text", "json"):
             strings.append((leaf, role))
     _scan_strings(strings, found, mentions, enough)
     _attach_authors(author_leaves, found)
@@ -181,11 +314,33 @@ def scan_table(
 
 
 def analyze_string(value: str, enough: text.Enough | None = None) -> list[Evidence]:
-    """A string field: a JSON object if it parses as one, else prose or HTML."""
+    """A string field: a JSON object if it parses as one, else prose or HTML.
+
+    JSON without X objects is prose too: its text as written, and, where escapes
+    (``\\u2014``, ``\\/``) hide characters the text rules need, its strings decoded. Hits in
+    decoded strings carry no span, so a redaction cannot cut them and rejects the record.
+    """
     as_json = posts.analyze_json_text(value)
     if as_json:
         return as_json
-    return text.analyze_text(value, enough)
+    found = text.analyze_text(value, enough)
+    if as_json is not None and "\\" in value and not (enough and enough(found)):
+        decoded = _json_strings(value)
+        if decoded:
+            found += [replace(e, span=None) for e in text.analyze_text(decoded, enough)]
+    return found
+
+
+def _json_strings(value: str) -> str | None:
+    """The strings (keys too) of a JSON text, decoded, one paragraph each; None if the text
+    is not JSON (a Python literal, say)."""
+    try:
+        decoded = json.loads(value.lstrip("\ufeff"))
+    except (ValueError, RecursionError):
+        return None
+    found: dict[tuple[str, str], tuple[list[Any], list[int]]] = {}
+    _collect("", decoded, 0, found, keys=True)
+    return "\n\n".join(v for (_, kind), (items, _) in found.items() if kind == "str" for v in items)
 
 
 def _is_own(path: str) -> bool:
@@ -196,6 +351,8 @@ def _is_own(path: str) -> bool:
 
 
 def _role(leaf: Leaf, roles: Roles) -> str | None:
+    if leaf.json:
+        return "json"
     for role, named in (("author", roles.author), ("url", roles.url), ("text", roles.text)):
         if named is not None and (leaf.path in named or leaf.name in named):
             return role
@@ -225,15 +382,17 @@ def _scan_strings(
     the text candidates: full analysis where STRONG_TEXT_PREFILTER matches, else the mention
     rules (or nothing, without ``mentions``). URL candidates go to ``analyze_url``:
     TEXT_PREFILTER contains urls.PREFILTER, and where that does not match, analyze_url finds
-    nothing. One pass, not one per column, because Arrow compiles an RE2 pattern per call."""
+    nothing; likewise the encoded text of JSON columns goes to the post-object rules, whose
+    posts.PREFILTER it contains. One pass, not one per column, because Arrow compiles an RE2
+    pattern per call."""
     searchable = [_searchable(leaf.values) for leaf, _ in strings]
     arrays = [values for values, _ in searchable]
     rows = candidates_in(arrays, TEXT_PREFILTER)
     if not any(r.size for r in rows):
         return
-    # The second pass is for text alone: URL candidates all go to analyze_url.
+    # The second pass is for text alone: URL and JSON candidates all go to their analysis.
     subsets = [
-        values.take(pa.array(r if role != "url" else [], pa.int64()))
+        values.take(pa.array(r if role == "text" else [], pa.int64()))
         for (_, role), values, r in zip(strings, arrays, rows, strict=True)
     ]
     strong = candidates_in(subsets, STRONG_TEXT_PREFILTER)
@@ -245,6 +404,8 @@ def _scan_strings(
         for index, is_full in zip(hits.tolist(), full.tolist(), strict=True):
             if role == "url":
                 evidence = urls.analyze_url(decode(index))
+            elif role == "json":
+                evidence = posts.analyze_json_text(decode(index)) or []
             elif is_full:
                 evidence = analyze_string(decode(index), enough)
             elif mentions:
@@ -302,7 +463,7 @@ def _scan_objects(names: list[str], columns: list[pa.Array], found: BatchEvidenc
         _analyze_objects(whole, np.ones(len(whole), dtype=bool), "<row>", found)
     for name, values in zip(names, columns, strict=True):
         kind = values.type
-        if pa.types.is_struct(kind) or pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        if pa.types.is_struct(kind) or pa.types.is_map(kind) or _is_list(kind):
             _analyze_objects(values, posts.struct_candidates(values), name, found)
 
 
@@ -319,7 +480,7 @@ def _decoded(value: Any, kind: pa.DataType) -> Any:
     """A row as Python, with ``datasets``' ``Json()`` fields (stored as text) parsed."""
     if value is None:
         return None
-    if isinstance(kind, pa.BaseExtensionType):
+    if is_json(kind):
         if isinstance(value, str):
             try:
                 return json.loads(value)
@@ -329,7 +490,9 @@ def _decoded(value: Any, kind: pa.DataType) -> Any:
     if pa.types.is_struct(kind) and isinstance(value, dict):
         fields = [kind.field(i) for i in range(kind.num_fields)]
         return {f.name: _decoded(value.get(f.name), f.type) for f in fields}
-    if (pa.types.is_list(kind) or pa.types.is_large_list(kind)) and isinstance(value, list):
+    if pa.types.is_map(kind) and isinstance(value, list):
+        return {k: _decoded(v, kind.item_type) for k, v in value}
+    if _is_list(kind) and isinstance(value, list):
         return [_decoded(v, kind.value_type) for v in value]
     return value
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,7 +24,7 @@ from xfilter.config import Config, load_config
 from xfilter.detect.datasets import RULES as DATASET_RULES
 from xfilter.detect.datasets import DatasetRegistry, read_card_yaml
 from xfilter.detect.evidence import Evidence, hit
-from xfilter.errors import ConfigError
+from xfilter.errors import ConfigError, InputError
 from xfilter.kernel import TAG_COLUMNS, Tagger, Tags
 from xfilter.optout import OptOutList
 from xfilter.policy import Policy
@@ -48,6 +50,19 @@ def dataset_level_evidence(source: str, registry: DatasetRegistry) -> tuple[Evid
     return tuple(e.in_field("<dataset>") for e in found)
 
 
+def _config(config: object) -> Config:
+    """A ``Config``, the path of a YAML config, or None for the defaults."""
+    if config is None:
+        return Config()
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, (str, os.PathLike)):
+        return load_config(config)
+    raise ConfigError(
+        f"config: expected a Config or the path of a YAML file, got {type(config).__name__}"
+    )
+
+
 class XFilter:
     """Tags records with the xfilter columns and decides their action under a policy mode.
 
@@ -55,10 +70,16 @@ class XFilter:
     >>> tagged = ds.map(xf, batched=True)                # doctest: +SKIP
     """
 
-    def __init__(self, mode: str | None = None, *, config: Config | None = None, **overrides: Any):
+    def __init__(
+        self,
+        mode: str | None = None,
+        *,
+        config: Config | str | os.PathLike[str] | None = None,
+        **overrides: Any,
+    ):
         if mode is not None:
             overrides["mode"] = mode
-        base = config or Config()
+        base = _config(config)
         self.config = base.with_overrides(overrides) if overrides else base
         opt_out_path = self.config.opt_out.path
         self.opt_out = OptOutList.load(opt_out_path) if opt_out_path else OptOutList.empty()
@@ -132,34 +153,43 @@ class XFilter:
         return tags, _with_tags(table, tags)
 
     def __call__(self, batch: Any) -> Any:
-        """The ``ds.map(xf, batched=True)`` function for every ``datasets`` format.
+        """The ``ds.map(xf)`` function for every ``datasets`` format, batched or not.
 
-        A ``Dataset.map`` batch (or an Arrow-format one) gets the whole Arrow table back, so
-        the new columns keep their types (a first batch of empty lists would otherwise fix them
-        as list<null>) and no column is converted to Python. A plain dict batch (a streaming
-        ``IterableDataset``) gets a dict of the new and rewritten columns.
+        A table (a ``Dataset.map`` batch or row, an Arrow-, pandas- or polars-format one) gets
+        the whole tagged Arrow table back, so the new columns keep their types (a first batch
+        of empty lists would otherwise fix them as list<null>) and no column is converted to
+        Python. A dict batch (a streaming ``IterableDataset``, the numpy format) gets a dict of
+        the new and rewritten columns; a dict row gets that row's values. How a dict is told
+        from a batch: see :func:`reads_as_row`.
         """
-        tags, tagged = self._tagged(_as_table(batch))
-        if isinstance(batch, pa.Table) or isinstance(getattr(batch, "pa_table", None), pa.Table):
+        row = reads_as_row(batch)
+        tags, tagged = self._tagged(_as_table(batch, row))
+        if _is_table(batch):
             return tagged
-        return {c: tagged.column(c).to_pylist() for c in (*TAG_COLUMNS, *tags.redacted)}
+        columns = (*TAG_COLUMNS, *tags.redacted)
+        if row:
+            return {c: tagged.column(c)[0].as_py() for c in columns}
+        return {c: tagged.column(c).to_pylist() for c in columns}
 
     def tag_columns(self, batch: Any) -> pa.Table:
         """The four xfilter columns alone, for a ``map`` that should not rewrite the input
         (``remove_columns=ds.column_names``). Without redacted text: a policy that redacts
         needs the whole table, from ``xf`` itself."""
-        tags = self.tagger.tag(_as_table(batch))
+        tags = self.tagger.tag(_as_table(batch, reads_as_row(batch)))
         if tags.redacted:
             raise ValueError("this policy redacts text: map with the filter itself")
         return tags.table()
 
-    def keep(self, batch: Any) -> list[bool]:
-        """For ``ds.filter(xf.keep, batched=True)``: True for records the policy keeps.
+    def keep(self, batch: Any) -> bool | list[bool]:
+        """For ``ds.filter(xf.keep)``: whether the policy keeps a record, one ``bool`` for a
+        row and a list for a batch (``batched=True``).
 
         A record the policy would redact is not kept: a filter cannot rewrite its text.
         """
-        tags = self.tagger.tag(_as_table(batch), actions_only=True)
-        return [action == "keep" for action in tags.action]
+        row = reads_as_row(batch)
+        tags = self.tagger.tag(_as_table(batch, row), actions_only=True)
+        answers = [action == "keep" for action in tags.action]
+        return answers[0] if row else answers
 
     def split(self, tagged: Any) -> FilterResult:
         """Clean set, quarantine set and manifest from a dataset tagged by this filter."""
@@ -181,31 +211,148 @@ def _with_tags(table: pa.Table, tags: Tags) -> pa.Table:
     return table
 
 
-def _as_table(batch: Any) -> pa.Table:
-    """The Arrow table behind a batch, without converting it to Python first.
+def reads_as_row(batch: Any) -> bool:
+    """Whether ``batch`` is one record rather than a batch of them.
+
+    ``datasets`` says so by type where it can (``LazyRow``, ``LazyBatch``); a table or a
+    DataFrame is a batch. A plain dict is one record when a value is not a column (a string,
+    number, dict or None: ``xf({"text": ...})``) or when its lists differ in length. A dict
+    whose every value is a list of one length is either a batch or a record whose features
+    are all lists (``{"messages": [...]}``): there the ``batched`` flag of the ``datasets``
+    call that passed it decides, and a direct call is a batch.
+    """
+    lazy = sys.modules.get("datasets.formatting.formatting")
+    if lazy is not None and isinstance(batch, lazy.LazyRow):
+        return True
+    if _is_table(batch) or not isinstance(batch, Mapping):
+        return False
+    values = list(batch.values())
+    if (lazy is not None and isinstance(batch, lazy.LazyBatch)) or not values:
+        return False
+    if not all(_is_column(v) for v in values) or len({len(v) for v in values}) > 1:
+        return True
+    return _caller_batched() is False
+
+
+def _is_column(value: Any) -> bool:
+    if isinstance(value, (str, bytes, Mapping)):
+        return False
+    if isinstance(value, (list, tuple, pa.Array, pa.ChunkedArray)):
+        return True
+    # numpy arrays, pandas Series, tensors; a 0-d array is a scalar
+    return bool(getattr(value, "ndim", 0)) and hasattr(value, "__len__")
+
+
+# How many frames up to look for the ``datasets`` call; its own helpers sit within a few.
+_CALLER_FRAMES = 16
+
+
+def _caller_batched() -> bool | None:
+    """The ``batched`` flag of the ``datasets`` map or filter that called the filter, if any.
+
+    The nearest ``datasets`` frame holding one decides: a non-batched ``Dataset.filter`` runs
+    a non-batched mask function inside a batched ``map``.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    for _ in range(_CALLER_FRAMES):
+        if frame is None:
+            return None
+        if frame.f_globals.get("__name__", "").startswith("datasets."):
+            local = frame.f_locals
+            for flag in (local.get("batched"), getattr(local.get("self"), "batched", None)):
+                if isinstance(flag, bool):
+                    return flag
+        frame = frame.f_back
+    return None
+
+
+def _is_table(batch: Any) -> bool:
+    """A ``pa.Table``, a ``datasets`` lazy batch or row over one, or a DataFrame."""
+    return (
+        isinstance(batch, pa.Table)
+        or isinstance(getattr(batch, "pa_table", None), pa.Table)
+        or _dataframe_kind(batch) is not None
+    )
+
+
+def _dataframe_kind(batch: Any) -> str | None:
+    """Which library (pandas or polars) a DataFrame comes from; None for anything else.
+    Checked without importing either."""
+    for kind in ("pandas", "polars"):
+        module = sys.modules.get(kind)
+        if module is not None and isinstance(batch, module.DataFrame):
+            return kind
+    return None
+
+
+def _dataframe_table(batch: Any, kind: str) -> pa.Table:
+    if kind == "polars":
+        table: pa.Table = batch.to_arrow()
+        return table
+    try:
+        return pa.Table.from_pandas(batch, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pa.table({str(c): _as_array(batch[c].tolist()) for c in batch.columns})
+
+
+def _as_table(batch: Any, row: bool = False) -> pa.Table:
+    """The Arrow table behind a batch (or a one-row table for a record), without converting
+    it to Python first where it is already Arrow.
 
     Earlier xfilter columns are left out: re-tagging replaces the old decision.
     """
     table = batch if isinstance(batch, pa.Table) else getattr(batch, "pa_table", None)
+    dataframe = _dataframe_kind(batch)
+    if dataframe is not None:
+        table = _dataframe_table(batch, dataframe)
     if isinstance(table, pa.Table):
         return table.drop_columns([c for c in TAG_COLUMNS if c in table.column_names])
     if isinstance(batch, Mapping):
-        columns = {k: v for k, v in batch.items() if k not in TAG_COLUMNS}
+        columns = {str(k): v for k, v in batch.items() if k not in TAG_COLUMNS}
+        if row:
+            return pa.Table.from_pydict({k: _as_array([_python(v)]) for k, v in columns.items()})
         return pa.Table.from_pydict({k: _as_array(v) for k, v in columns.items()})
-    raise TypeError(
-        f"XFilter expects a batch (dict of columns or pyarrow.Table), got {type(batch)}"
+    raise InputError(
+        f"XFilter expects a record or a batch (a dict of columns, a pyarrow.Table or a "
+        f"DataFrame), got {type(batch).__name__}; use ds.map(xf, batched=True) or "
+        "ds.filter(xf.keep, batched=True) without input_columns"
     )
 
 
-def _as_array(values: Any) -> pa.Array:
-    """A column of Python values; one Arrow cannot type (mixed types) is scanned as JSON text."""
+def _as_array(values: Any) -> pa.Array | pa.ChunkedArray:
+    """A column of values: Arrow as it is; numpy, pandas and tensor values as Python; one
+    Arrow cannot type (mixed types) is scanned as JSON text."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values
     try:
         return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        pass
+    values = _python(values)
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return pa.array(
             [None if v is None else v if isinstance(v, str) else _json(v) for v in values],
             pa.string(),
         )
+
+
+def _python(value: Any) -> Any:
+    """``value`` with numpy arrays and scalars, pandas Series and tensors made Python."""
+    if isinstance(value, (str, bytes)):
+        return value
+    if isinstance(value, np.ndarray):
+        return [_python(v) for v in value] if value.dtype == object else value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Mapping):
+        return {k: _python(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_python(v) for v in value]
+    if hasattr(value, "__array__"):  # pandas Series, torch / tf / jax tensors
+        return _python(np.asarray(value))
+    return value
 
 
 def _json(value: Any) -> str:
