@@ -384,3 +384,17 @@ def test_numpy_scalars_in_a_row_are_read_as_values() -> None:
 def test_a_missing_file_named_as_config_is_an_input_or_config_error(tmp_path: Path) -> None:
     with pytest.raises((ConfigError, InputError)):
         XFilter(config=tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize("batched", [True, False])
+@pytest.mark.parametrize("streaming", [False, True])
+def test_filtering_with_the_filter_itself_instead_of_keep_is_refused(
+    web: datasets.Dataset, batched: bool, streaming: bool
+) -> None:
+    xf = XFilter(mode="strict")
+    data = web.to_iterable_dataset() if streaming else web
+    with pytest.raises(Exception, match=r"filter with xf\.keep") as caught:
+        kept = data.filter(xf, batched=batched)
+        list(kept)
+    # datasets may wrap the error; the message is ours either way
+    assert "would keep every record" in str(caught.value)

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from xfilter import __version__
-from xfilter.config import Config, load_config
+from xfilter.config import Config, as_config, load_config
 from xfilter.detect.datasets import RULES as DATASET_RULES
 from xfilter.detect.datasets import DatasetRegistry, read_card_yaml
 from xfilter.detect.evidence import Evidence, hit
@@ -50,19 +50,6 @@ def dataset_level_evidence(source: str, registry: DatasetRegistry) -> tuple[Evid
     return tuple(e.in_field("<dataset>") for e in found)
 
 
-def _config(config: object) -> Config:
-    """A ``Config``, the path of a YAML config, or None for the defaults."""
-    if config is None:
-        return Config()
-    if isinstance(config, Config):
-        return config
-    if isinstance(config, (str, os.PathLike)):
-        return load_config(config)
-    raise ConfigError(
-        f"config: expected a Config or the path of a YAML file, got {type(config).__name__}"
-    )
-
-
 class XFilter:
     """Tags records with the xfilter columns and decides their action under a policy mode.
 
@@ -79,10 +66,9 @@ class XFilter:
     ):
         if mode is not None:
             overrides["mode"] = mode
-        base = _config(config)
+        base = as_config(config)
         self.config = base.with_overrides(overrides) if overrides else base
-        opt_out_path = self.config.opt_out.path
-        self.opt_out = OptOutList.load(opt_out_path) if opt_out_path else OptOutList.empty()
+        self.opt_out = OptOutList.from_config(self.config.opt_out)
         self.registry = DatasetRegistry.load(self.config.known_datasets)
         self.dataset_evidence = dataset_level_evidence(self.config.input.source, self.registry)
 
@@ -99,22 +85,14 @@ class XFilter:
             # Only what decides: moving the output directory must not invalidate the cache.
             "config": self.config.policy_dict(),
             "registry_sha256": self.registry.sha256,
-            "opt_out": {
-                "sha256": self.opt_out.sha256,
-                "count": self.opt_out.count,
-                "keys": self.opt_out.keys.tobytes(),
-            },
+            # Plain data without the key of keyed entries: unpickling reads it again.
+            "opt_out": self.opt_out,
             "dataset_evidence": [[e.rule, e.category, e.field] for e in self.dataset_evidence],
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.config = Config.model_validate(state["config"])
-        opt_out = state["opt_out"]
-        self.opt_out = OptOutList(
-            keys=np.frombuffer(opt_out["keys"], dtype=np.uint64).copy(),
-            sha256=opt_out["sha256"],
-            count=opt_out["count"],
-        )
+        self.opt_out = state["opt_out"]
         self.registry = DatasetRegistry.load(self.config.known_datasets)
         if self.registry.sha256 != state["registry_sha256"]:
             raise ConfigError(
@@ -162,6 +140,12 @@ class XFilter:
         the new and rewritten columns; a dict row gets that row's values. How a dict is told
         from a batch: see :func:`reads_as_row`.
         """
+        if sys._getframe(1).f_code.co_name in _FILTER_CALLERS:
+            # A filter reads the returned table or dict as truthy: every record would pass.
+            raise InputError(
+                "ds.filter(xf) would keep every record: filter with xf.keep, "
+                "ds.filter(xf.keep, batched=True)"
+            )
         row = reads_as_row(batch)
         tags, tagged = self._tagged(_as_table(batch, row))
         if _is_table(batch):
@@ -196,6 +180,10 @@ class XFilter:
         from xfilter.result import FilterResult
 
         return FilterResult.from_tagged(self, tagged)
+
+
+# The functions of ``datasets`` that call a filter's function and read its answer as a mask.
+_FILTER_CALLERS = frozenset({"get_indices_from_mask_function", "add_mask"})
 
 
 def _with_tags(table: pa.Table, tags: Tags) -> pa.Table:
