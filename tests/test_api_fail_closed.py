@@ -398,3 +398,19 @@ def test_filtering_with_the_filter_itself_instead_of_keep_is_refused(
         list(kept)
     # datasets may wrap the error; the message is ours either way
     assert "would keep every record" in str(caught.value)
+
+
+@pytest.mark.parametrize("levels", [25, 200])
+def test_a_post_wrapped_in_many_levels_of_json_is_found(levels: int) -> None:
+    post = {
+        "id_str": "1585841080431321088",
+        "text": "hi",
+        "user": {"screen_name": "jack"},
+        "created_at": "Fri Oct 28 03:49:11 +0000 2022",
+    }
+    wrapped = json.dumps(post)
+    for _ in range(levels):
+        wrapped = '{"a": ' + wrapped + "}"
+    tagged = XFilter(mode="strict").tag_table(pa.table({"text": [wrapped]}))
+    assert tagged.column("xfilter_action").to_pylist() == ["quarantine"]
+    assert tagged.column("xfilter_authors").to_pylist() == [["jack"]]

@@ -195,7 +195,8 @@ def _union_leaves(path: str, values: pa.UnionArray, rows: np.ndarray | None) -> 
 
 def _json_leaves(path: str, storage: pa.Array, rows: np.ndarray | None) -> Iterator[Leaf]:
     """The encoded text (for X objects), then every string, integer and float inside the
-    decoded values, by path, as the same values in a struct column would be.
+    decoded values that hold no X object, by path, as the same values in a struct column
+    would be.
 
     Costs one ``json.loads`` per non-null value and a walk of what it returns, in Python:
     the encoded text hides non-ASCII characters (``\\u2014``) and slashes (``\\/``) from the
@@ -210,6 +211,10 @@ def _json_leaves(path: str, storage: pa.Array, rows: np.ndarray | None) -> Itera
                 value = json.loads(raw)
             except (ValueError, RecursionError):
                 value = raw
+            if not isinstance(value, str) and posts.analyze_object(value):
+                # An X object: the encoded text's evidence speaks for it, as for JSON in a
+                # text column (its strings would add mentions as authors).
+                continue
             _collect(path, value, index, found)
     for (leaf_path, kind), (items, indices) in found.items():
         at = np.asarray(indices, dtype=np.int64)

@@ -12,7 +12,8 @@ known. An :class:`Evidence` with empty ``authors`` means "X content whose author
 (for example an archive tweet, or a v2 post fetched without expansions), and is emitted
 beside the known authors of the same rule when only some objects have a known author.
 
-Work is bounded: the walk stops below ``MAX_DEPTH`` levels and after ``MAX_NODES`` visits.
+Work is bounded: the walk stops after ``MAX_NODES`` visits; the authors of posts carried
+inside a post are followed ``MAX_DEPTH`` levels down.
 """
 
 from __future__ import annotations
@@ -1002,20 +1003,27 @@ def _classify(d: Mapping[str, Any], col: _Collector, depth: int) -> bool:
 
 
 def _walk(node: Any, col: _Collector, depth: int) -> None:
-    if depth > MAX_DEPTH or not col.tick():
-        return
-    if isinstance(node, Mapping):
-        if _classify(node, col, depth):
+    """Visit ``node`` and what it contains, depth first, with an explicit stack: an X object
+    wrapped in any number of levels is still found; ``MAX_NODES`` bounds the work."""
+    stack: list[tuple[Any, int]] = [(node, depth)]
+    while stack:
+        node, depth = stack.pop()
+        if not col.tick():
             return
-        for v in node.values():
-            if isinstance(v, (Mapping, list, tuple)):
-                _walk(v, col, depth + 1)
-    elif isinstance(node, (list, tuple)):
-        for item in node:
-            if isinstance(item, (Mapping, list, tuple)):
-                _walk(item, col, depth + 1)
-            elif not col.tick():
-                return
+        if isinstance(node, Mapping):
+            if _classify(node, col, depth):
+                continue
+            children = [v for v in node.values() if isinstance(v, (Mapping, list, tuple))]
+        elif isinstance(node, (list, tuple)):
+            children = []
+            for item in node:
+                if isinstance(item, (Mapping, list, tuple)):
+                    children.append(item)
+                elif not col.tick():
+                    return
+        else:
+            continue
+        stack.extend((child, depth + 1) for child in reversed(children))
 
 
 def analyze_object(obj: object) -> list[Evidence]:
