@@ -84,7 +84,7 @@ def _print_summary(manifest: dict[str, Any], directory: object) -> None:
 def _cmd_scan(args: argparse.Namespace) -> int:
     from xfilter.kernel import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN
     from xfilter.result import BATCH_ROWS
-    from xfilter.sources import load_source
+    from xfilter.sources import load_source, read_batches
     from xfilter.transform import XFilter
 
     overrides: dict[str, Any] = {"input": {"source": args.source}}
@@ -92,7 +92,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         overrides["mode"] = args.mode
     xf = XFilter.from_config(args.config, **overrides) if args.config else XFilter(**overrides)
     _warn_if_custom(xf.config)
-    data, _ = load_source(args.source, args.split, streaming=True)
+    data, info = load_source(args.source, args.split, streaming=True)
     opted_out = _opt_out_rejection(xf.tagger.policy)
     listed = xf.opt_out.count > 0
     withheld = 0
@@ -102,7 +102,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     total = 0
     for split, ds in data.items():
         row = 0
-        for batch in ds.with_format("arrow").iter(batch_size=BATCH_ROWS):
+        for batch in read_batches(ds, BATCH_ROWS, info, split):
             tagged = xf.tag_table(batch)
             for action, cats, rules, authors in zip(
                 tagged.column(ACTION).to_pylist(),

@@ -17,9 +17,10 @@ from xfilter.faults import checkpoint
 from xfilter.kernel import TAG_COLUMNS
 from xfilter.manifest import now
 from xfilter.output import Output
+from xfilter.outputs import check_tag_columns
 from xfilter.pipeline import prefetch
 from xfilter.result import BATCH_ROWS, FilterResult
-from xfilter.sources import InputInfo, load_source
+from xfilter.sources import InputInfo, load_source, read_batches
 from xfilter.transform import XFilter
 from xfilter.write import SplitStream, write_output
 
@@ -52,7 +53,7 @@ def run(
             f"num_proc={num_proc}: a streaming run tags in one process; "
             "drop --num-proc, or run in memory (input.streaming: false) to use it"
         )
-    out_dir = Path(cfg.output.dir)
+    out_dir = Path(cfg.output.dir).expanduser()
     check_not_inside_input(cfg.input.source, out_dir)
     started = now()
     data, source = load_source(cfg.input.source, cfg.input.split, cfg.input.streaming)
@@ -154,7 +155,7 @@ def _run_one_pass(
                 name,
                 features.arrow_schema,
                 features.to_dict(),
-                _tagged_stream(xf, ds, features.arrow_schema, name, batch_rows),
+                _tagged_stream(xf, ds, features.arrow_schema, name, batch_rows, source),
             )
         )
     engine = {"name": "local", "streaming": streaming, "num_proc": 1}
@@ -163,7 +164,7 @@ def _run_one_pass(
 
 
 def _tagged_stream(
-    xf: XFilter, ds: Any, schema: pa.Schema, name: str, batch_rows: int
+    xf: XFilter, ds: Any, schema: pa.Schema, name: str, batch_rows: int, source: InputInfo
 ) -> Iterator[pa.Table]:
     """Tagged batches, read ahead by a background thread while this one tags. Once each is
     handed on, Arrow's freed memory goes back to the system, so the peak is a few batches'
@@ -172,7 +173,7 @@ def _tagged_stream(
     bar = tqdm(desc=f"xfilter: {name}", unit=" rows", disable=not progress_enabled())
     pool = pa.default_memory_pool()
     with bar:
-        for batch in prefetch(ds.with_format("arrow").iter(batch_size=batch_rows)):
+        for batch in prefetch(read_batches(ds, batch_rows, source, name)):
             table = batch if batch.schema == schema else batch.select(schema.names).cast(schema)
             tagged, rows = xf.tag_table(table), table.num_rows
             checkpoint("tag")
@@ -183,7 +184,8 @@ def _tagged_stream(
 
 
 def check_fields(xf: XFilter, data: Any) -> None:
-    """Every field named in the config must exist in every split."""
+    """Every field named in the config must exist in every split, and no input column may
+    clash with xfilter's own (checked here too, before a ``num_proc`` map replaces them)."""
     fields = xf.config.fields
     named = [
         (key, name) for key in ("text", "url", "author") for name in getattr(fields, key) or []
@@ -192,6 +194,7 @@ def check_fields(xf: XFilter, data: Any) -> None:
         columns = set(ds.column_names or [])
         if ds.features is not None:
             columns |= _paths(ds.features.to_dict())
+            check_tag_columns(split, ds.features.arrow_schema)
         for key, name in named:
             if name not in columns:
                 raise InputError(
@@ -215,6 +218,7 @@ def check_not_inside_input(source: str, out_dir: Path) -> None:
     if source == "demo":
         return
     out = out_dir.resolve()
+    source = os.path.expanduser(source)
     for match in glob.glob(source) or [source]:
         path = Path(match).resolve()
         if path.exists() and (out.is_relative_to(path) or path.is_relative_to(out)):

@@ -7,9 +7,11 @@ into fixed-size row groups, so the bytes written do not depend on the batch size
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
 from collections import Counter
@@ -23,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from xfilter.errors import OutputError
+from xfilter.errors import InputError, OutputError
 from xfilter.faults import checkpoint
 from xfilter.kernel import ACTION, CATEGORIES_COLUMN, RULES_COLUMN, TAG_COLUMNS, TAG_SCHEMA
 
@@ -32,6 +34,14 @@ SHARD_BYTES = 512 * 1024 * 1024
 EXTENSIONS = {"parquet": "parquet", "arrow": "arrow", "jsonl": "jsonl"}
 LEDGER = "ledger.parquet"
 MANIFEST = "manifest.json"
+MANIFEST_SCHEMA_PREFIX = "xfilter.manifest/"
+# Everything an output directory holds at its top level; data files are listed in the manifest.
+OUTPUT_DIRS = frozenset({"clean", "quarantine"})
+OUTPUT_FILES = frozenset(
+    {LEDGER, "index.parquet", MANIFEST, "manifest.croissant.json", "README.md"}
+)
+# Written into every work directory when it is made; only marked directories are removed.
+WORK_MARKER = ".xfilter-work"
 LEDGER_SCHEMA = pa.schema(
     [
         pa.field("split", pa.string()),
@@ -207,14 +217,20 @@ class OutputWriter:
     """Writes one output directory; ``commit`` makes it appear atomically."""
 
     def __init__(self, final_dir: str | os.PathLike[str], fmt: str, overwrite: bool = False):
-        self.final = Path(final_dir)
+        self.final = Path(final_dir).expanduser()
         self.fmt = fmt
         self.overwrite = overwrite
         check_output_dir(self.final, overwrite)
-        self.final.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_siblings(self.final)
-        self.tmp = _sibling(self.final, "tmp")
-        self.tmp.mkdir()
+        try:
+            self.final.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_siblings(self.final)
+            self.tmp = _make_work_dir(self.final, "tmp")
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise
+            raise OutputError(
+                f"{self.final}: cannot write the output there: {exc.strerror or exc}"
+            ) from None
         self.counts: dict[str, SplitCounts] = {}
         self._writers: dict[tuple[str, str], _ShardWriter] = {}
         self._ledger: list[pa.Table] = []
@@ -224,7 +240,8 @@ class OutputWriter:
     def open_split(
         self, split: str, schema: pa.Schema, features: dict[str, Any] | None = None
     ) -> None:
-        """Prepare a split; ``schema`` is the input's (without xfilter columns)."""
+        """Prepare a split; ``schema`` is the input's (xfilter's own columns are replaced)."""
+        check_tag_columns(split, schema)
         base = pa.schema([f for f in schema if f.name not in TAG_COLUMNS])
         quarantine = pa.schema(list(base) + list(TAG_SCHEMA))
         q_features = None
@@ -297,9 +314,10 @@ class OutputWriter:
 
     def commit(self) -> Path:
         """Move the finished directory into place (replacing an old xfilter output)."""
+        check_output_dir(self.final, self.overwrite)
+        (self.tmp / WORK_MARKER).unlink(missing_ok=True)
         if self.final.exists():
-            check_output_dir(self.final, self.overwrite)
-            trash = _sibling(self.final, "old")
+            trash = _sibling(self.final, "old", uuid.uuid4().hex)
             self.final.rename(trash)
             self.tmp.rename(self.final)
             shutil.rmtree(trash)
@@ -311,9 +329,43 @@ class OutputWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def _sibling(final: Path, kind: str) -> Path:
-    """A hidden work directory beside ``final``; the pid tells a later run whether it is stale."""
-    return final.parent / f".{final.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+def check_tag_columns(split: str, schema: pa.Schema) -> None:
+    """Input columns named like xfilter's own would be replaced: refuse that, unless they are
+    exactly xfilter's columns with xfilter's types (a tagged set, tagged again)."""
+    present = [name for name in TAG_COLUMNS if name in schema.names]
+    if not present:
+        return
+    for name in TAG_COLUMNS:
+        if name not in present or not _same_type(
+            schema.field(name).type, TAG_SCHEMA.field(name).type
+        ):
+            clash = name if name in present else present[0]
+            raise InputError(
+                f"column {clash!r} of split {split!r} clashes with xfilter's own columns; rename it"
+            )
+
+
+def _same_type(given: pa.DataType, wanted: pa.DataType) -> bool:
+    if pa.types.is_list(wanted):  # list item field names differ between writers
+        return pa.types.is_list(given) and given.value_type == wanted.value_type
+    return bool(given == wanted)
+
+
+_WORK_NAME = re.compile(r"xfilter-(tmp|old)-(\d+)-([0-9a-f]{8})")
+
+
+def _sibling(final: Path, kind: str, token: str) -> Path:
+    """A hidden work directory beside ``final``, named after this process and ``token``."""
+    return final.parent / f".{final.name}.xfilter-{kind}-{os.getpid()}-{token[:8]}"
+
+
+def _make_work_dir(final: Path, kind: str) -> Path:
+    """A new work directory, marked as xfilter's with this process's pid and a uuid."""
+    token = uuid.uuid4().hex
+    path = _sibling(final, kind, token)
+    path.mkdir()
+    (path / WORK_MARKER).write_text(f"{os.getpid()} {token}\n", encoding="utf-8")
+    return path
 
 
 def _pid_alive(pid: int) -> bool:
@@ -327,26 +379,106 @@ def _pid_alive(pid: int) -> bool:
 
 
 def remove_stale_siblings(final: Path) -> None:
-    """Delete work directories that a killed run left beside ``final``."""
-    for path in final.parent.glob(f".{final.name}.*-*-*"):
-        kind, pid = path.name[len(final.name) + 2 :].split("-")[:2]
-        if kind in ("tmp", "old") and pid.isdigit() and not _pid_alive(int(pid)):
+    """Delete the work directories that killed runs left beside ``final``.
+
+    Only a directory named as xfilter names them, whose process is gone, and that holds the
+    marker of that process (or is itself a complete xfilter output: a replaced output, or a
+    finished one caught between losing its marker and its rename) is removed.
+    """
+    prefix = f".{final.name}."
+    for path in final.parent.iterdir():
+        found = _WORK_NAME.fullmatch(path.name.removeprefix(prefix))
+        if not path.name.startswith(prefix) or found is None or path.is_symlink():
+            continue
+        pid, token = int(found.group(2)), found.group(3)
+        if not path.is_dir() or _pid_alive(pid):
+            continue
+        if _marked(path, pid, token) or _foreign_entries(path) == []:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _marked(path: Path, pid: int, token: str) -> bool:
+    try:
+        text = (path / WORK_MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    fields = text.split()
+    return len(fields) == 2 and fields[0] == str(pid) and fields[1][:8] == token
+
+
+def _xfilter_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest at ``path`` if it is an xfilter manifest, else ``None``."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    schema = manifest.get("schema") if isinstance(manifest, dict) else None
+    if isinstance(schema, str) and schema.startswith(MANIFEST_SCHEMA_PREFIX):
+        return manifest  # type: ignore[no-any-return]
+    return None
+
+
+def _foreign_entries(path: Path) -> list[str] | None:
+    """What in ``path`` an xfilter output would not hold; ``None``: no xfilter manifest."""
+    manifest = _xfilter_manifest(path / MANIFEST)
+    if manifest is None:
+        return None
+    listed = set()
+    outputs = manifest.get("outputs")
+    for entry in outputs.get("files", []) if isinstance(outputs, dict) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            listed.add(entry["path"])
+    foreign = []
+    for entry in sorted(path.iterdir()):
+        if entry.name in OUTPUT_FILES and entry.is_file() and not entry.is_symlink():
+            continue
+        if entry.name in OUTPUT_DIRS and entry.is_dir() and not entry.is_symlink():
+            for inner in sorted(entry.rglob("*")):
+                name = inner.relative_to(path).as_posix()
+                if not inner.is_dir() and name not in listed:
+                    foreign.append(name)
+            continue
+        foreign.append(entry.name + ("/" if entry.is_dir() else ""))
+    return foreign
+
+
+def _enclosing_output(path: Path) -> Path | None:
+    """The xfilter output that ``path`` would be written inside, if any."""
+    for parent in path.resolve().parents:
+        if _xfilter_manifest(parent / MANIFEST) is not None:
+            return parent
+    return None
+
+
 def check_output_dir(path: Path, overwrite: bool) -> None:
-    """Refuse to replace anything that is not an xfilter output, and only when asked."""
+    """Refuse to replace anything that is not provably an xfilter output, and only when asked."""
     if path.is_symlink():
         raise OutputError(f"{path}: output path is a symbolic link; give a real directory")
+    enclosing = _enclosing_output(path)
+    if enclosing is not None:
+        raise OutputError(
+            f"{path}: this is inside the xfilter output {enclosing}, which would then fail "
+            "verify; choose an --output outside it"
+        )
     if not path.exists():
         return
     if not path.is_dir():
         raise OutputError(f"{path}: output path exists and is not a directory")
     if not any(path.iterdir()):
         return
-    if not (path / MANIFEST).is_file():
+    foreign = _foreign_entries(path)
+    if foreign is None:
         raise OutputError(
-            f"{path}: directory exists and is not an xfilter output; choose another --output"
+            f"{path}: directory exists and is not an xfilter output (no xfilter {MANIFEST}); "
+            "choose another --output"
+        )
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (
+            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        )
+        raise OutputError(
+            f"{path}: holds files that are not part of its xfilter output ({shown}); "
+            "refusing to replace it: move them away or choose another --output"
         )
     if not overwrite:
         raise OutputError(

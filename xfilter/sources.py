@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 import glob
+import json
+import logging
 import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import pyarrow as pa
 
 from xfilter.errors import InputError
+
+T = TypeVar("T")
 
 BUILDERS = {
     ".parquet": "parquet",
@@ -21,6 +31,9 @@ BUILDERS = {
     ".txt": "text",
 }
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(?:/[\w.-]+)?")
+_COMPRESSED = (".gz", ".zst", ".bz2", ".xz", ".lz4", ".zip")
+_JSON_LINES = (".jsonl", ".ndjson")
+_MAX_DETAIL = 300  # characters of an underlying error quoted in a message
 
 
 @dataclass
@@ -35,6 +48,8 @@ class InputInfo:
     fingerprints: dict[str, str] = field(default_factory=dict)
     features: dict[str, Any] | None = None
     rows: dict[str, int | None] = field(default_factory=dict)
+    # The local files read (not in the manifest): errors found while reading name one of them.
+    files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +72,8 @@ def demo_files() -> dict[str, str]:
 def _builder_for(paths: list[str], origin: str) -> str:
     suffixes = {file_suffix(p) for p in paths}
     builders = {BUILDERS.get(s) for s in suffixes}
+    if None not in builders and len(builders) > 1:
+        raise _mixed_formats(origin, Counter(file_suffix(p) for p in paths))
     if None in builders or len(builders) != 1:
         raise InputError(
             f"{origin}: cannot tell the file format from {sorted(suffixes)}; "
@@ -91,20 +108,61 @@ def load_source(
             {"train": loaded}
         )
     if streaming and isinstance(loaded, datasets.DatasetDict):
-        loaded = datasets.IterableDatasetDict(
-            {name: ds.to_iterable_dataset() for name, ds in loaded.items()}
-        )
+        loaded = datasets.IterableDatasetDict({name: _as_stream(ds) for name, ds in loaded.items()})
     if split is not None:
         if split not in loaded:
             raise InputError(f"{source}: no split {split!r}; it has {sorted(loaded)}")
         loaded = type(loaded)({split: loaded[split]})
-    for name, ds in loaded.items():
+    for name, ds in list(loaded.items()):
+        if ds.features is None:  # a stream's first records tell its columns: read them now
+            loaded[name] = ds = _guard(info, ds._resolve_features)
         info.rows[name] = None if streaming else ds.num_rows
         if not streaming:
             info.fingerprints[name] = ds._fingerprint
         if info.features is None and ds.features is not None:
             info.features = ds.features.to_dict()
     return loaded, info
+
+
+def read_batches(ds: Any, batch_rows: int, source: InputInfo, split: str) -> Iterator[pa.Table]:
+    """``ds``'s records as Arrow tables of ``batch_rows`` rows.
+
+    A stream reads its files lazily, so a bad line may surface long after loading: any error
+    while reading, and any string that is not valid UTF-8, becomes an ``InputError`` naming
+    the file (and the line or row when known).
+    """
+    batches = iter(ds.with_format("arrow").iter(batch_size=batch_rows))
+    first_row = 0
+    while True:
+        with _reading(source):
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+        _check_utf8(batch, source, split, first_row)
+        first_row += batch.num_rows
+        yield batch
+
+
+def _check_utf8(batch: pa.Table, source: InputInfo, split: str, first_row: int) -> None:
+    """Readers pass invalid UTF-8 through into string columns; decoding it later would fail."""
+    try:
+        batch.validate(full=True)
+    except pa.ArrowInvalid:
+        pass
+    else:
+        return
+    where = source.files[0] if len(source.files) == 1 else source.source
+    for name in batch.column_names:
+        for index, value in enumerate(batch.column(name)):
+            try:
+                value.as_py()
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"{where}: invalid UTF-8 in column {name!r}, row {first_row + index} of "
+                    f"split {split!r}; re-encode the file as UTF-8"
+                ) from None
+    raise InputError(f"{where}: invalid data in split {split!r} near row {first_row}")
 
 
 def _load_other(source: str, streaming: bool) -> tuple[Any, InputInfo]:
@@ -114,23 +172,164 @@ def _load_other(source: str, streaming: bool) -> tuple[Any, InputInfo]:
     if path.is_dir():
         info = InputInfo(source=source, kind="local", path=str(path.resolve()))
         if is_saved_to_disk(path):
-            return _guard(source, lambda: datasets.load_from_disk(str(path))), info
-        return _guard(source, lambda: datasets.load_dataset(str(path), streaming=streaming)), info
+            return _guard(info, lambda: datasets.load_from_disk(str(path))), info
+        if _has_card(path):  # datasets reads the card's configs
+            return _guard(info, lambda: datasets.load_dataset(str(path), streaming=streaming)), info
+        split_files, builder, options = _folder_files(path, source)
+        info.files = [f for files in split_files.values() for f in files]
+        return _load_files(info, split_files, builder, options, streaming), info
     matches = sorted(glob.glob(str(path))) if not path.exists() else [str(path)]
     matches = [m for m in matches if Path(m).is_file()]
     if matches:
         builder = _builder_for(matches, source)
-        info = InputInfo(source=source, kind="local", path=str(path))
-        return _guard(
-            source,
-            lambda: datasets.load_dataset(builder, data_files=matches, streaming=streaming),
-        ), info
+        info = InputInfo(source=source, kind="local", path=str(path), files=matches)
+        return _load_files(info, {"train": matches}, builder, {}, streaming), info
     looks_local = source.startswith((".", "/", "~")) or file_suffix(source) in BUILDERS
     if glob.has_magic(source) or looks_local or source.count("/") > 1:
         raise InputError(f"{source}: input not found (no such file, folder or matching files)")
     if not _HUB_ID.fullmatch(source):
         raise InputError(f"{source}: input not found and not a Hub dataset id")
     return _load_hub(source, streaming)
+
+
+def _has_card(folder: Path) -> bool:
+    """Whether the folder's card says which files make which split (``configs:``)."""
+    from datasets.utils.metadata import MetadataConfigs
+    from huggingface_hub import DatasetCard
+
+    if (folder / ".huggingface.yaml").is_file():
+        return True
+    card = folder / "README.md"
+    try:
+        if not card.read_text(encoding="utf-8").startswith("---"):  # no YAML block
+            return False
+        return bool(MetadataConfigs.from_dataset_card_data(DatasetCard.load(card).data))
+    except FileNotFoundError:
+        return False
+    except Exception:  # a card datasets cannot read either: it reports that when loading
+        return True
+
+
+def _folder_files(folder: Path, source: str) -> tuple[dict[str, list[str]], str, dict[str, Any]]:
+    """The files of each split of a folder, found as ``datasets`` finds them, and their one
+    format: ``datasets`` would read only the most common format of a mixed folder."""
+    from datasets.data_files import DataFilesDict, get_data_patterns
+    from datasets.load import _ALL_ALLOWED_EXTENSIONS
+    from datasets.packaged_modules import _EXTENSION_TO_MODULE, _MODULE_TO_METADATA_FILE_NAMES
+
+    base = folder.resolve().as_posix()
+    try:
+        patterns = get_data_patterns(base)
+        found = DataFilesDict.from_patterns(
+            patterns, base_path=base, allowed_extensions=_ALL_ALLOWED_EXTENSIONS
+        )
+    except Exception as exc:
+        raise InputError(f"{source}: no data files found in this folder ({_detail(exc)})") from None
+    metadata = {name for names in _MODULE_TO_METADATA_FILE_NAMES.values() for name in names}
+    formats: dict[tuple[str, str], list[str]] = {}
+    for files in found.values():
+        for file in files:
+            name = Path(file).name
+            suffixes = ["." + part.lower() for part in name.split(".")[1:]]
+            module = next(
+                (_EXTENSION_TO_MODULE[s] for s in suffixes if s in _EXTENSION_TO_MODULE), None
+            )
+            if module is None or name in metadata:
+                continue
+            key = (module[0], json.dumps(module[1], sort_keys=True))
+            formats.setdefault(key, []).append(file_suffix(file) or name)
+    if not formats:
+        raise InputError(f"{source}: no data files found in this folder")
+    if len(formats) > 1:
+        raise _mixed_formats(source, Counter(s for suffixes in formats.values() for s in suffixes))
+    ((builder, options),) = formats
+    return {str(split): list(files) for split, files in found.items()}, builder, json.loads(options)
+
+
+def _mixed_formats(origin: str, suffixes: Counter[str]) -> InputError:
+    found = ", ".join(f"{n} {s.lstrip('.')}" for s, n in sorted(suffixes.items()))
+    return InputError(
+        f"{origin}: holds files of more than one format ({found}); only one would be read: "
+        "give the files of one format (a glob such as '*.parquet'), or convert them"
+    )
+
+
+def _load_files(
+    info: InputInfo,
+    split_files: dict[str, list[str]],
+    builder: str,
+    options: dict[str, Any],
+    streaming: bool,
+) -> Any:
+    """Each split from its files. Files without a record are left to the side: a zero-row
+    parquet file cannot be read by ``datasets``, and an empty JSON Lines file stops it; a split
+    of only such files is an empty split (with the parquet file's columns)."""
+    import datasets
+
+    empty = {f for files in split_files.values() for f in files if _holds_no_rows(f, builder)}
+    readable = {s: [f for f in files if f not in empty] for s, files in split_files.items()}
+    with_rows = {s: files for s, files in readable.items() if files}
+    loaded: dict[str, Any] = {}
+    if with_rows:
+        loaded = dict(
+            _guard(
+                info,
+                lambda: datasets.load_dataset(
+                    builder, data_files=with_rows, streaming=streaming, **options
+                ),
+            )
+        )
+    for split, files in split_files.items():
+        if split not in loaded:
+            loaded[split] = _empty_split(files[0], builder, info)
+    pick = {split: loaded[split] for split in split_files}
+    if streaming:
+        return datasets.IterableDatasetDict({s: _as_stream(ds) for s, ds in pick.items()})
+    return datasets.DatasetDict(pick)
+
+
+def _as_stream(ds: Any) -> Any:
+    """``ds`` as an ``IterableDataset`` (``datasets`` refuses to convert one with no rows)."""
+    import datasets
+
+    if isinstance(ds, datasets.IterableDataset):
+        return ds
+    if ds.num_rows == 0:
+        return datasets.IterableDataset.from_generator(_no_records, features=ds.features)
+    return ds.to_iterable_dataset()
+
+
+def _no_records() -> Iterator[dict[str, Any]]:
+    yield from ()
+
+
+def _holds_no_rows(file: str, builder: str) -> bool:
+    if file.lower().endswith(_COMPRESSED):
+        return False
+    try:
+        if builder == "parquet":
+            import pyarrow.parquet as pq
+
+            return bool(pq.read_metadata(file).num_rows == 0)
+        if builder in ("json", "csv", "text"):
+            return Path(file).stat().st_size == 0
+    except Exception:  # unreadable: loading it reports the error
+        return False
+    return False
+
+
+def _empty_split(file: str, builder: str, info: InputInfo) -> Any:
+    """A split with no records; only a parquet file tells its columns."""
+    import datasets
+    import pyarrow.parquet as pq
+
+    if builder != "parquet":
+        raise InputError(f"{file}: the file is empty; there are no records or columns to read")
+    schema = pq.read_schema(file)
+    features = datasets.Features.from_arrow_schema(schema)
+    return _guard(
+        info, lambda: datasets.Dataset.from_dict({n: [] for n in schema.names}, features=features)
+    )
 
 
 def _load_hub(source: str, streaming: bool) -> tuple[Any, InputInfo]:
@@ -176,10 +375,106 @@ def _cached_revision(repo_id: str) -> str | None:
         return None
 
 
-def _guard(source: str, load: Any) -> Any:
+def _guard(source: InputInfo | str, load: Callable[[], T]) -> T:
+    """``load()``; any error it raises becomes one ``InputError`` line."""
+    with _reading(source):
+        loaded = load()
+    return loaded
+
+
+@contextmanager
+def _reading(source: InputInfo | str) -> Iterator[None]:
+    """Turn an error while reading into one ``InputError`` naming the file (and the line or row
+    when known). ``datasets`` logs which file failed before it raises a generic error: its log
+    is held while reading, read for the file's name, and replayed only if all went well."""
+    info = source if isinstance(source, InputInfo) else InputInfo(source=source, kind="local")
+    held = _HeldLog()
+    logger = logging.getLogger("datasets")
+    handlers = logger.handlers[:]
+    logger.handlers = [held]
     try:
-        return load()
+        yield
     except InputError:
         raise
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:  # the cache's disk, not the input: the CLI says so
+            raise
+        raise InputError(_describe(info, exc, held.failed_file())) from None
     except Exception as exc:
-        raise InputError(f"{source}: cannot read input: {type(exc).__name__}: {exc}") from None
+        raise InputError(_describe(info, exc, held.failed_file())) from None
+    else:
+        held.replay(handlers)
+    finally:
+        logger.handlers = handlers
+
+
+class _HeldLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def failed_file(self) -> str | None:
+        for record in self.records:
+            if record.levelno >= logging.ERROR:
+                found = re.search(r"file '([^']+)'", record.getMessage())
+                if found:
+                    return found.group(1)
+        return None
+
+    def replay(self, handlers: Sequence[logging.Handler]) -> None:
+        for record in self.records:
+            for handler in handlers:
+                if record.levelno >= handler.level:
+                    handler.handle(record)
+
+
+def _describe(info: InputInfo, exc: BaseException, logged_file: str | None) -> str:
+    """One line: the file at fault, then what is wrong with it."""
+    cause = exc
+    while cause.__cause__ is not None or (cause.__context__ is not None and not str(cause)):
+        cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
+    file = logged_file or (info.files[0] if len(info.files) == 1 else None)
+    if file is not None and file.lower().endswith(_JSON_LINES):
+        line = _first_bad_line(Path(file))
+        if line is not None:
+            return f"{file}: {line}"
+    if file is None and info.files:
+        for candidate in info.files:  # a bad line, in whichever file holds it
+            if candidate.lower().endswith(_JSON_LINES):
+                line = _first_bad_line(Path(candidate))
+                if line is not None:
+                    return f"{candidate}: {line}"
+    return f"{file or info.source}: cannot read input: {_detail(cause)}"
+
+
+def _first_bad_line(path: Path) -> str | None:
+    """Where a JSON Lines file stops being valid: the line number and why."""
+    try:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    return f"line {number}: not valid UTF-8 (byte {exc.start}); re-encode it"
+                try:
+                    record = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    reason = exc.msg.removesuffix(" at")
+                    return f"line {number}, column {exc.colno}: not valid JSON ({reason})"
+                if not isinstance(record, dict):
+                    return f"line {number}: not a JSON object"
+    except OSError:
+        return None
+    return None
+
+
+def _detail(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if len(text) > _MAX_DETAIL:
+        text = text[: _MAX_DETAIL - 1] + "…"
+    return text
