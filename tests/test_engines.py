@@ -99,7 +99,7 @@ def test_engine_name_follows_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv(engines.ENV_VAR, "auto")
     assert engines.engine_name() == ("hyperscan" if engines.hyperscan_available() else "re2")
     monkeypatch.setenv(engines.ENV_VAR, "pcre")
-    with pytest.raises(ValueError, match="XFILTER_ENGINE"):
+    with pytest.raises(ConfigError, match="XFILTER_ENGINE: 'pcre' is not one of"):
         engines.engine_name()
 
 
@@ -345,8 +345,13 @@ def test_invalid_entries_are_named_by_position(bad: str) -> None:
 def test_txt_lists_load_like_optout(body: str, tmp_path: Path) -> None:
     file = tmp_path / "list.txt"
     file.write_text(body, encoding="utf-8")
-    expected = OptOutList.load(file)
     keys = keys_from_txt(file.read_bytes())
+    if not body:  # no entries: the list is refused, the fast path finds none
+        assert keys.size == 0
+        with pytest.raises(ConfigError, match="no entries"):
+            OptOutList.load(file)
+        return
+    expected = OptOutList.load(file)
     assert keys.size == expected.count
     assert np.array_equal(sorted_unique(keys), expected.keys)
 

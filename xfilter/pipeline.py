@@ -4,15 +4,20 @@ Tagging is Python and holds the GIL; reading (Parquet decoding) and writing (zst
 file hashing) are mostly Arrow and hashlib code that releases it. Run in their own threads,
 they proceed while the main thread tags: a job costs about the longest of the three instead
 of their sum. Queues are bounded, so memory stays a few batches whatever the input size.
+
+Cleanup waits for its threads even through a second Ctrl-C (which is raised once they have
+stopped): an interpreter that exits while a reader or writer thread still runs can hang or abort.
 """
 
 from __future__ import annotations
 
 import queue
+import signal
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -22,7 +27,9 @@ _DONE = object()
 _POLL_SECONDS = 0.1  # how often a blocked producer checks whether its consumer has gone
 
 
-def prefetch(items: Iterable[T], depth: int = 2, name: str = "xfilter-read") -> Iterator[T]:
+def prefetch(
+    items: Iterable[T], depth: int = 2, name: str = "xfilter-read"
+) -> Generator[T, None, None]:
     """``items`` produced by a background thread, at most ``depth`` ahead of the consumer.
 
     An exception raised while producing is raised here, as itself, at the point in the
@@ -42,13 +49,16 @@ def prefetch(items: Iterable[T], depth: int = 2, name: str = "xfilter-read") -> 
         return False
 
     def produce() -> None:
+        source = iter(items)
         try:
-            for item in items:
+            for item in source:
                 if not offer((item, None)):
                     return
         except BaseException as error:  # handed to the consumer, which raises it
             offer((_DONE, error))
             return
+        finally:  # a generator's files and read-ahead are released on this thread, now
+            getattr(source, "close", lambda: None)()
         offer((_DONE, None))
 
     thread = threading.Thread(target=produce, name=name, daemon=True)
@@ -64,7 +74,7 @@ def prefetch(items: Iterable[T], depth: int = 2, name: str = "xfilter-read") -> 
     finally:
         stop.set()
         if thread.ident is not None:  # started
-            thread.join()
+            wait_through_interrupts(thread.join)
 
 
 class Background:
@@ -108,5 +118,45 @@ class Background:
             if kind is None:
                 self.drain()
         finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pending.clear()
+            wait_through_interrupts(lambda: self._pool.shutdown(wait=True, cancel_futures=True))
+
+
+def wait_through_interrupts(wait: Callable[[], object]) -> None:
+    """Run ``wait`` to its end even if Ctrl-C is pressed meanwhile; then raise that Ctrl-C.
+
+    Cleanup that waits for threads must not be cut short: the process would go on to exit
+    while they still run.
+    """
+    interrupted = False
+    with _interrupts_held() as held:
+        while True:
+            try:
+                wait()
+                break
+            except KeyboardInterrupt:  # a handler other than Python's own raised it
+                interrupted = True
+    if interrupted or held:
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[list[int]]:
+    """Inside the block, SIGINT is noted in the yielded list instead of raising.
+
+    Only the main thread receives Python signals, and only Python's own SIGINT handler is
+    replaced; otherwise the block runs as it is.
+    """
+    pressed: list[int] = []
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield pressed
+        return
+    signal.signal(signal.SIGINT, lambda number, _frame: pressed.append(number))
+    try:
+        yield pressed
+    finally:
+        # Checks pending signals (noted here) before the handler changes back.
+        signal.signal(signal.SIGINT, signal.default_int_handler)

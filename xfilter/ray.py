@@ -9,6 +9,10 @@ writer, Ray tasks tally the tagged blocks from their refs; the summed tallies mu
 writer's counts, and for parquet the input's row count from the footers, before the output
 directory appears.
 
+A failure on the cluster (an unreadable file, a bad JSON line, an actor's error) reaches the
+driver wrapped in Ray's exceptions; it is raised as the local engine's one-line ``InputError``
+(or the ``XFilterError`` the actor raised), naming the file where it is known.
+
     manifest = xfilter.ray.run("configs/strict.yaml", address="auto", num_actors=8)
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +33,7 @@ import pyarrow as pa
 from tqdm.auto import tqdm
 
 from xfilter.config import Config
+from xfilter.engines import engine_name
 from xfilter.errors import InputError, XFilterError
 from xfilter.job import check_fields, check_not_inside_input, make_filter, progress_enabled
 from xfilter.kernel import TAG_COLUMNS, TAG_SCHEMA
@@ -199,10 +205,75 @@ def _read(split: SplitFiles) -> ray.data.Dataset:
     import ray.data
 
     reader = getattr(ray.data, _RAY_READERS[split.builder])
-    with _reader_context():
+    options: dict[str, Any] = {}
+    if split.builder == "csv":
+        import pyarrow.csv as pacsv
+
+        # As the local engine reads it: a quoted field may hold newlines (web text does).
+        options["parse_options"] = pacsv.ParseOptions(newlines_in_values=True)
+    with _reader_context(), _failures_named(split):
         # partitioning=None: a path like .../lang=en/x.jsonl must not grow a `lang` column the
         # local engine does not have; file_extensions=None: the files are already chosen.
-        return reader(split.files, partitioning=None, file_extensions=None)
+        return reader(split.files, partitioning=None, file_extensions=None, **options)
+
+
+@contextmanager
+def _failures_named(split: SplitFiles) -> Iterator[None]:
+    """Ray's wrapped failures of reading or tagging ``split`` as one line naming the file.
+
+    An ``XFilterError`` raised on an actor is raised as itself; anything else becomes an
+    ``InputError`` with the root cause's type and first line.
+    """
+    import ray.exceptions
+
+    try:
+        yield
+    except (ray.exceptions.RayError, pa.ArrowException) as error:
+        cause = _root_cause(error)
+        if isinstance(cause, XFilterError):
+            raise cause.with_traceback(None) from None
+        where = split.files[0] if len(split.files) == 1 else f"split {split.name!r}"
+        lines = str(cause).strip().splitlines() or [""]
+        raise InputError(
+            f"{where}: cannot read input on Ray: {type(cause).__name__}: {lines[0]}"
+        ) from None
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    """The exception a Ray task or actor raised, under Ray's wrappers."""
+    import ray.exceptions
+
+    seen = set()
+    while id(error) not in seen:
+        seen.add(id(error))
+        inner = (
+            getattr(error, "cause", None) if isinstance(error, ray.exceptions.RayError) else None
+        )
+        inner = inner if isinstance(inner, BaseException) else error.__cause__
+        if inner is None or type(inner).__module__.startswith("ray.data."):
+            break  # Ray Data's own marker (SystemException): the error itself is the cause
+        error = inner
+    return error
+
+
+@contextmanager
+def _failure_logs_to_file() -> Iterator[None]:
+    """Ray Data logs a failed execution's tracebacks to the console as well as to its log file;
+    xfilter reports the failure in one line, so the console copies are dropped for the job."""
+    quiet = logging.Filter()
+    quiet.filter = lambda record: record.levelno < logging.ERROR  # type: ignore[method-assign]
+    consoles = [
+        handler
+        for handler in logging.getLogger("ray.data").handlers
+        if isinstance(handler, logging.StreamHandler)
+    ]
+    for handler in consoles:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in consoles:
+            handler.removeFilter(quiet)
 
 
 @contextmanager
@@ -256,7 +327,8 @@ def run(
     check_not_inside_input(xf.config.input.source, out_dir)
     started = now()
     splits, source = resolve_input(xf.config.input.source, xf.config.input.split)
-    with _cluster(ray, address):
+    engine_name()  # a bad XFILTER_ENGINE is reported here, not by every actor
+    with _cluster(ray, address), _failure_logs_to_file():
         cpus = float(ray.cluster_resources().get("CPU", 0))
         actors = num_actors or _default_actors(cpus)
         actor_cpus = _actor_cpus(cpus, actors)
@@ -373,20 +445,31 @@ def _ordered_blocks(
     seen = SplitCounts()
     bar = tqdm(desc=f"xfilter ray: {split.name}", unit=" rows", disable=not progress_enabled())
     with bar:
-        for bundle in tagged.iter_internal_ref_bundles():
+        with _failures_named(split):  # the execution starts here
+            bundles = tagged.iter_internal_ref_bundles()
+        while (bundle := _next_bundle(bundles, split)) is not None:
             for ref, rows in _bundle_blocks(bundle):
                 window.append((ref, rows))
                 if len(window) == TALLY_WINDOW:
                     tallies.append(tally.remote(window))
                     window = []
-                block = _sliced(ray.get(ref), rows)
+                with _failures_named(split):
+                    block = _sliced(ray.get(ref), rows)
                 seen.update(block)
                 bar.update(block.num_rows)
                 if block.num_rows:
                     yield block
     if window:
         tallies.append(tally.remote(window))
-    _check_tallies(split, [*ray.get(tallies)], seen, source)
+    with _failures_named(split):
+        parts = [*ray.get(tallies)]
+    _check_tallies(split, parts, seen, source)
+
+
+def _next_bundle(bundles: Iterator[Any], split: SplitFiles) -> Any:
+    """The next bundle of tagged blocks, or None; where a failed read or tagging surfaces."""
+    with _failures_named(split):
+        return next(bundles, None)
 
 
 def _check_tallies(

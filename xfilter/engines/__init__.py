@@ -6,7 +6,8 @@ Two engines, one contract and identical rows; only the speed differs:
 - ``hyperscan``: Hyperscan over the whole data buffer (``pip install 'xfilter[fast]'``).
 
 Hyperscan is used when it imports; ``XFILTER_ENGINE=re2`` or ``=hyperscan`` forces one (for
-tests and benchmarks). The variable is read on every call, so it can be switched in-process.
+tests and benchmarks), and any other value is a ``ConfigError``. The variable is read on every
+call, so it can be switched in-process.
 """
 
 from __future__ import annotations
@@ -21,22 +22,25 @@ import numpy as np
 import pyarrow as pa
 
 from xfilter.engines import re2
+from xfilter.errors import ConfigError
+from xfilter.faults import checkpoint
 
 ENGINES = ("re2", "hyperscan")
 ENV_VAR = "XFILTER_ENGINE"
 
 
 @cache
-def _hyperscan() -> ModuleType | None:
+def _hyperscan() -> ModuleType | str:
+    """The Hyperscan engine module, or why it cannot be imported."""
     try:
         from xfilter.engines import hyperscan
-    except Exception:  # not installed, or a wheel this CPU cannot run: the default stays
-        return None
+    except Exception as error:  # not installed, or a wheel this CPU cannot run
+        return f"{type(error).__name__}: {error}"
     return hyperscan
 
 
 def hyperscan_available() -> bool:
-    return _hyperscan() is not None
+    return isinstance(_hyperscan(), ModuleType)
 
 
 def engine_name() -> str:
@@ -45,10 +49,11 @@ def engine_name() -> str:
     if not wanted or wanted == "auto":
         return "hyperscan" if hyperscan_available() else "re2"
     if wanted not in ENGINES:
-        raise ValueError(f"{ENV_VAR}={wanted!r}: expected one of {', '.join(ENGINES)} or auto")
+        raise ConfigError(f"{ENV_VAR}: {wanted!r} is not one of {', '.join(ENGINES)} (or auto)")
     if wanted == "hyperscan" and not hyperscan_available():
-        raise ImportError(
-            f"{ENV_VAR}=hyperscan but hyperscan cannot be imported: pip install 'xfilter[fast]'"
+        raise ConfigError(
+            f"{ENV_VAR}: 'hyperscan' cannot be imported ({_hyperscan()}); "
+            "pip install 'xfilter[fast]', or unset it to use re2"
         )
     return wanted
 
@@ -57,8 +62,9 @@ def candidates(values: pa.Array, pattern: str) -> np.ndarray:
     """Indices of non-null values that match ``pattern`` (RE2 syntax, case-insensitive)."""
     if engine_name() == "hyperscan":
         engine = _hyperscan()
-        assert engine is not None  # engine_name() checked it
+        assert isinstance(engine, ModuleType)  # engine_name() checked it
         return engine.candidates(values, pattern)
+    checkpoint("scan")  # Hyperscan reaches it inside its match callback
     return re2.candidates(values, pattern)
 
 
@@ -71,6 +77,7 @@ def candidates_in(arrays: Sequence[pa.Array], pattern: str) -> list[np.ndarray]:
     """
     if engine_name() == "hyperscan" or len(arrays) < 2:
         return [candidates(values, pattern) for values in arrays]
+    checkpoint("scan")
     found = re2.candidates(pa.concat_arrays(list(arrays)), pattern)
     starts = np.cumsum([0] + [len(values) for values in arrays])
     return [found[(found >= lo) & (found < hi)] - lo for lo, hi in pairwise(starts.tolist())]

@@ -6,8 +6,9 @@ each Ray actor, each CLI run. Entries are keyed by everything that shapes a data
 pattern, the plan, the Hyperscan and pyarrow versions, the translator's source), written
 atomically, and a missing, unreadable or stale entry just means compiling.
 
-``XFILTER_CACHE_DIR`` sets the folder (``off`` disables it); the default is
-``$XDG_CACHE_HOME/xfilter`` or ``~/.cache/xfilter``.
+``XFILTER_CACHE_DIR`` sets the folder (``~`` is expanded; ``off`` disables it); the default
+is ``$XDG_CACHE_HOME/xfilter`` or ``~/.cache/xfilter``. A folder that cannot be used (not a
+directory, read-only, no home directory) means compiling, never an error.
 """
 
 from __future__ import annotations
@@ -30,9 +31,14 @@ _SOURCES = ("translate.py", "casefold.py", "re2_syntax.py", "utf8.py", "hs_cache
 def cache_dir() -> Path | None:
     configured = os.environ.get(ENV_VAR)
     if configured is not None:
-        return None if configured.strip().lower() in ("", "off", "0") else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "xfilter"
+        if configured.strip().lower() in ("", "off", "0"):
+            return None
+        return Path(configured).expanduser()  # not a literal "./~" folder
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home directory: no cache
+        return None
+    return Path(base).expanduser() / "xfilter"
 
 
 @cache

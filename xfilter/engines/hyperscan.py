@@ -20,8 +20,9 @@ own scratch space.
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -33,6 +34,7 @@ import pyarrow as pa
 from xfilter.engines import hs_cache, re2
 from xfilter.engines.re2_syntax import Untranslatable
 from xfilter.engines.translate import SENTINEL, Expression, translate
+from xfilter.faults import checkpoint
 
 log = logging.getLogger(__name__)
 _GAP = bytes([SENTINEL])
@@ -143,10 +145,15 @@ def _scan(values: pa.Array, compiled: Compiled) -> tuple[np.ndarray, np.ndarray]
     database, scratch = compiled.database, _scratch(compiled.database)
     ids: list[int] = []
     ends: list[int] = []
+    raised: list[BaseException] = []
 
     def on_match(expression: int, _start: int, end: int, _flags: int, _context: object) -> None:
-        ids.append(expression)
-        ends.append(end)
+        try:
+            ids.append(expression)
+            ends.append(end)
+        except BaseException as error:  # Ctrl-C lands here too; see _scan_blocks
+            raised.append(error)
+            raise
 
     found_rows, found_exact = [], []
     first = 0
@@ -165,8 +172,7 @@ def _scan(values: pa.Array, compiled: Compiled) -> tuple[np.ndarray, np.ndarray]
             blocks = [np.insert(data[offsets[first] : offsets[last]], part, SENTINEL)]
         ids.clear()
         ends.clear()
-        # The stubs type only block mode; a vectored database scans a list of buffers.
-        database.scan(blocks, match_event_handler=on_match, scratch=scratch)  # type: ignore[type-var]
+        _scan_blocks(database, blocks, scratch, _with_fault_point(on_match, raised), raised)
         if ends:
             # A match's last byte lies in a row, or is the sentinel after it (a "$").
             gaps = part + np.arange(len(part))
@@ -183,3 +189,45 @@ def _scan(values: pa.Array, compiled: Compiled) -> tuple[np.ndarray, np.ndarray]
         rows, exact = rows[valid], exact[valid]
     sure = np.unique(rows[exact])
     return sure, np.setdiff1d(rows[~exact], sure)
+
+
+def _scan_blocks(
+    database: hyperscan.Database,
+    blocks: list[object],
+    scratch: hyperscan.Scratch,
+    on_match: Callable[..., None],
+    raised: list[BaseException],
+) -> None:
+    """``database.scan``, raising what ``on_match`` raised.
+
+    The binding drops an exception raised in the match callback and raises
+    ``ScanTerminated`` instead; ``on_match`` notes it in ``raised``. Our callback never asks
+    to stop, so a termination with nothing noted is an exception raised before its first
+    line, where only an asynchronous one arrives: Ctrl-C (Python's SIGINT handler).
+    """
+    try:
+        # The stubs type only block mode; a vectored database scans a list of buffers.
+        database.scan(blocks, match_event_handler=on_match, scratch=scratch)  # type: ignore[type-var]
+    except hyperscan.ScanTerminated:
+        if raised:
+            raise raised[0] from None
+        raise KeyboardInterrupt from None
+
+
+def _with_fault_point(
+    on_match: Callable[..., None], raised: list[BaseException]
+) -> Callable[..., None]:
+    """``on_match``, or, with ``XFILTER_FAULT=scan`` (tests), one that reaches that fault
+    point in every match: a signal then lands inside Hyperscan's callback."""
+    if os.environ.get("XFILTER_FAULT") != "scan":
+        return on_match
+
+    def at_fault_point(*args: object) -> None:
+        try:
+            checkpoint("scan")
+        except BaseException as error:
+            raised.append(error)
+            raise
+        on_match(*args)
+
+    return at_fault_point
