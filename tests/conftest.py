@@ -61,23 +61,25 @@ def strongest(ev: list[Evidence]) -> str:
     return next((c for c in CATEGORIES if c in found), "none")
 
 
-def best_of(runs: int, fn: Callable[[], object]) -> float:
-    """The fastest of ``runs`` timings of ``fn``: the least noisy figure on a shared machine."""
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+def cpu_seconds(fn: Callable[[], object]) -> float:
+    """The CPU time ``fn`` takes in this process: time spent waiting for a core, which
+    other processes on a loaded machine cause, does not count."""
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
 
 
 def growth_ratio(fn: Callable[[str], object], small: str, floor: float = 1e-3) -> float:
-    """How much longer ``fn`` takes on 8× ``small`` than on ``small``: ~8 when linear, ~64
-    when quadratic. Best of 5 and a time floor keep a loaded machine's noise out."""
+    """How much more CPU time ``fn`` takes on 8× ``small`` than on ``small``: ~8 when linear,
+    ~64 when quadratic. Process CPU time, not wall-clock, so the machine's load does not
+    count; the two sizes alternate, best of 5 each, and a floor keeps timer noise out."""
     fn(small)  # warm up compiled patterns and caches
-    fast = max(best_of(5, lambda: fn(small)), floor)
     big = small * 8
-    return best_of(5, lambda: fn(big)) / fast
+    fast = slow = float("inf")
+    for _ in range(5):
+        fast = min(fast, cpu_seconds(lambda: fn(small)))
+        slow = min(slow, cpu_seconds(lambda: fn(big)))
+    return slow / max(fast, floor)
 
 
 @pytest.fixture

@@ -1,5 +1,3 @@
-import sys
+from xfilter.cli import console
 
-from xfilter.cli import main
-
-sys.exit(main())
+console()

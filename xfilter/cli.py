@@ -6,6 +6,7 @@ import argparse
 import errno
 import json
 import os
+import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -363,9 +364,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"xfilter: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("xfilter: interrupted; no output was written", file=sys.stderr)
+        print(f"xfilter: {_interrupted()}", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
+def _interrupted() -> str:
+    """What a Ctrl-C left: the output, if it was already moved into place, or nothing."""
+    write = sys.modules.get("xfilter.write")
+    committed = getattr(write, "COMMITTED", None)
+    if committed:
+        return f"interrupted after the output was written: {committed[-1]}"
+    return "interrupted; no output was written"
+
+
+def console() -> None:
+    """The ``xfilter`` command. Once ``main`` has its exit code, a Ctrl-C while the interpreter
+    shuts down must not turn the outcome into a traceback or a death by signal."""
+    code = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
