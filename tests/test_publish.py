@@ -162,7 +162,7 @@ def _card_of_another_run(copy: Path) -> None:
     [
         (_modify_clean_file, "does not verify: .*modified"),
         (_edit_manifest, "does not verify: .*edited"),
-        (_card_of_another_run, "not this output's card"),
+        (_card_of_another_run, "does not verify: .*README.md: modified"),
     ],
 )
 def test_output_that_does_not_verify_is_refused(

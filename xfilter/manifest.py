@@ -1,21 +1,33 @@
-"""The provenance manifest: what was read, under which policy, what was written, with hashes."""
+"""The provenance manifest: what was read, under which policy, what was written, with hashes.
+
+``ManifestShape`` is the structure every reader may rely on once ``check_shape`` has passed:
+``verify`` and ``publish`` index into a manifest only after it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime, timezone
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from xfilter import __version__
+from xfilter.config import Config
+from xfilter.errors import VerifyError
 from xfilter.outputs import SplitCounts
+from xfilter.policy import Policy
 from xfilter.rules import ALL_RULES, RULESET_VERSION, ruleset_sha256
 from xfilter.sources import InputInfo
 from xfilter.transform import XFilter
 
-SCHEMA = "xfilter.manifest/1"
+# /2: the card and the Croissant file are bound to the manifest by ``documents``.
+SCHEMA = "xfilter.manifest/2"
+OLDER_SCHEMAS = ("xfilter.manifest/1",)
 SELF_HASH = "manifest_sha256"
 
 
@@ -30,8 +42,7 @@ def build_manifest(
     engine: Mapping[str, Any],
     started: str,
 ) -> dict[str, Any]:
-    """Everything but the output files, which the writer adds once they exist."""
-    policy = xf.tagger.policy
+    """Everything but the output files and documents, which the writer adds once they exist."""
     return {
         "schema": SCHEMA,
         "tool": {"name": "xfilter", "version": __version__},
@@ -39,10 +50,7 @@ def build_manifest(
         "started": started,
         "config": xf.config.as_dict(),
         "config_sha256": xf.config.sha256,
-        "mode": policy.mode,
-        "action": policy.action,
-        "policy": dict(policy.rules),
-        "terms": [asdict(t) for t in policy.terms],
+        **policy_section(xf.config),
         "ruleset": {
             "version": RULESET_VERSION,
             "sha256": ruleset_sha256(),
@@ -53,13 +61,33 @@ def build_manifest(
             "entries": len(xf.registry),
             "files": list(xf.config.known_datasets),
         },
-        "opt_out": {"sha256": xf.opt_out.sha256, "entries": xf.opt_out.count}
+        # Whether the list was keyed, never its entries or key.
+        "opt_out": {
+            "sha256": xf.opt_out.sha256,
+            "entries": xf.opt_out.count,
+            "keyed": xf.opt_out.keyed,
+        }
         if xf.config.opt_out.path
         else None,
         "input": source.as_dict(),
         "engine": dict(engine),
         "splits": {split: c.as_dict() for split, c in counts.items()},
     }
+
+
+def policy_section(config: Config) -> dict[str, Any]:
+    """The manifest's description of the policy ``config`` implies: its mode, what reject
+    means, the effective rule per category and the dated terms. ``verify`` rebuilds it from the
+    recorded config and requires every key to match, so a key added here is checked too."""
+    policy = Policy.from_config(config)
+    section = {
+        "mode": policy.mode,
+        "action": policy.action,
+        "policy": dict(policy.rules),
+        "terms": [asdict(t) for t in policy.terms],
+    }
+    result: dict[str, Any] = json.loads(json.dumps(section))  # as it reads back from JSON
+    return result
 
 
 def seal(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -76,3 +104,137 @@ def body_sha256(manifest: Mapping[str, Any]) -> str:
 
 def dumps(manifest: Mapping[str, Any]) -> str:
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- the structure a reader may rely on ----------------------------------------------------------
+
+Count = Annotated[int, Field(ge=0)]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class _Shape(BaseModel):
+    # Strict: a count written as "196" or true is an error, not a number. Extra keys are kept
+    # (they are covered by the manifest hash and, for the policy, by ``policy_section``).
+    model_config = ConfigDict(strict=True, extra="allow")
+
+
+class _Tool(_Shape):
+    name: str
+    version: str
+
+
+class _Terms(_Shape):
+    id: str
+
+
+class _Registry(_Shape):
+    sha256: str
+    files: list[str]
+
+
+class _OptOut(_Shape):
+    sha256: str
+    entries: Count
+    keyed: bool
+
+
+class _Input(_Shape):
+    source: str
+    rows: dict[str, Count | None]  # None: unknown until read (streaming)
+
+
+class _Split(_Shape):
+    input: Count
+    kept: Count
+    dropped: Count
+    quarantined: Count
+    redacted: Count
+    by_category: dict[str, Count]
+    by_rule: dict[str, Count]
+
+
+class _File(_Shape):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    path: str
+    set: Literal["clean", "quarantine"]
+    split: str
+    rows: Count
+    sha256: Sha256
+
+
+class _Outputs(_Shape):
+    format: Literal["parquet", "arrow", "jsonl"]
+    files: list[_File]
+
+
+class _Ledger(_Shape):
+    path: str
+    rows: Count
+    sha256: Sha256
+
+
+class _Documents(_Shape):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    card: Sha256 = Field(alias="README.md")
+    croissant: Sha256 = Field(alias="manifest.croissant.json")
+
+
+class ManifestShape(_Shape):
+    schema_: str = Field(alias="schema")
+    tool: _Tool
+    created: str
+    config: dict[str, Any]
+    config_sha256: str
+    mode: str
+    action: str
+    policy: dict[str, str]
+    terms: list[_Terms]
+    registry: _Registry
+    opt_out: _OptOut | None
+    input: _Input
+    splits: dict[str, _Split]
+    outputs: _Outputs
+    ledger: _Ledger
+    documents: _Documents
+    manifest_sha256: str
+
+
+def check_shape(manifest: object, origin: str) -> dict[str, Any]:
+    """``manifest`` if it has the structure of this schema; else ``VerifyError`` naming
+    ``origin`` and the first key at fault, on one line."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("schema"), str):
+        raise VerifyError(f"{origin}: not an xfilter manifest (schema {SCHEMA!r} expected)")
+    found = manifest["schema"]
+    if found in OLDER_SCHEMAS:
+        raise VerifyError(
+            f"{origin}: schema {found!r} was written by an older xfilter, whose card and "
+            f"Croissant file are not bound to the manifest; this version checks {SCHEMA!r} "
+            "only: re-run the job to write a current output"
+        )
+    if found != SCHEMA:
+        raise VerifyError(f"{origin}: not an xfilter manifest (schema {SCHEMA!r} expected)")
+    try:
+        ManifestShape.model_validate(manifest)
+    except ValidationError as exc:
+        raise VerifyError(f"{origin}: {_describe(exc.errors()[0])}") from None
+    return manifest
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    """``splits.train.kept: expected a valid integer, got '196'`` from one pydantic error."""
+    key = ""
+    for part in error["loc"]:
+        key += f"[{part}]" if isinstance(part, int) else f".{part}" if key else str(part)
+    key = key or "(top level)"
+    if error["type"] == "missing":
+        return f"{key}: missing"
+    message = re.sub(r" or instance of \w+$", "", str(error["msg"]))
+    if error["type"] == "string_pattern_mismatch":  # the only pattern is a sha256
+        message = "expected a sha256 (64 lowercase hex digits)"
+    elif message.startswith("Input should be "):
+        message = "expected " + message.removeprefix("Input should be ")
+    else:
+        message = message[:1].lower() + message[1:]
+    got = repr(error.get("input"))
+    got = got if len(got) <= 40 else got[:37] + "..."
+    return f"{key}: {message}, got {got}"

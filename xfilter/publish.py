@@ -9,14 +9,13 @@ repository.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from huggingface_hub import (
     CommitOperationAdd,
     CommitOperationDelete,
-    DatasetCard,
     HfApi,
     constants,
     get_token,
@@ -27,11 +26,11 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
-from xfilter.card import CARD, build_card, total
-from xfilter.croissant import CROISSANT, croissant_text
+from xfilter.card import CARD, total
+from xfilter.croissant import CROISSANT
 from xfilter.errors import VerifyError, XFilterError
 from xfilter.outputs import LEDGER, MANIFEST
-from xfilter.verification import load_manifest, verify
+from xfilter.verification import confined, load_manifest, verify
 
 REPO_TYPE = "dataset"
 # What a publish owns in the repo: an earlier publish's files there are replaced or deleted.
@@ -86,8 +85,8 @@ def commit_operations(
     """The files to push, with their paths in the repo (the same as in the output).
 
     Clean files, then (only when asked) quarantine files and the ledger, then ``manifest.json``,
-    the Croissant file and the card. An output written before the Croissant file existed gets
-    one built from its manifest.
+    the Croissant file and the card: the files the output holds, which ``verify`` checks against
+    the manifest; none is rebuilt here. Every path is confined to ``directory``.
     """
     root = Path(directory)
     manifest = load_manifest(root)
@@ -99,10 +98,7 @@ def commit_operations(
     paths = [e["path"] for e in entries]
     if include_quarantine:
         paths.append(manifest["ledger"]["path"])
-    operations = [_add(root, path) for path in [*paths, MANIFEST]]
-    operations.append(_add_or_build(root, CROISSANT, lambda: croissant_text(manifest, root)))
-    operations.append(_add_or_build(root, CARD, lambda: build_card(manifest, root)))
-    return operations
+    return [_add(root, path) for path in [*paths, MANIFEST, CROISSANT, CARD]]
 
 
 def stale_deletions(
@@ -176,24 +172,12 @@ def _check_environment(token: str | None) -> str:
 
 
 def _check_output(root: Path) -> None:
-    """Only a directory that verifies, with this run's card, is published."""
+    """Only a directory that verifies is published: its data, its card and its Croissant file
+    are the ones bound to its manifest."""
     try:
         verify(root)
     except VerifyError as exc:
         raise PublishError(f"not publishing {root}: it does not verify: {exc}") from None
-    path = root / CARD
-    if not path.is_file():
-        return  # commit_operations rebuilds it from the manifest
-    try:
-        summary = DatasetCard(path.read_text(encoding="utf-8")).data.to_dict().get("xfilter")
-    except Exception:
-        summary = None
-    recorded = summary.get("manifest_sha256") if isinstance(summary, dict) else None
-    if recorded != load_manifest(root)["manifest_sha256"]:
-        raise PublishError(
-            f"{path}: not this output's card (its xfilter.manifest_sha256 does not match "
-            "manifest.json); restore it, or delete it to have it rebuilt"
-        )
 
 
 def _check_visibility(
@@ -228,13 +212,10 @@ def _head(api: HfApi, repo_id: str, revision: str | None) -> str:
 
 
 def _add(root: Path, path: str) -> CommitOperationAdd:
-    return CommitOperationAdd(path_in_repo=path, path_or_fileobj=str(root / path))
-
-
-def _add_or_build(root: Path, path: str, build: Callable[[], str]) -> CommitOperationAdd:
-    if (root / path).is_file():
-        return _add(root, path)
-    return CommitOperationAdd(path_in_repo=path, path_or_fileobj=build().encode("utf-8"))
+    local = confined(root, path)
+    if not local.is_file():
+        raise PublishError(f"{local}: missing; publish pushes only a verified output's own files")
+    return CommitOperationAdd(path_in_repo=path, path_or_fileobj=str(local))
 
 
 def _commit_message(manifest: dict[str, Any]) -> str:

@@ -4,78 +4,109 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from xfilter.config import Config
-from xfilter.errors import VerifyError
-from xfilter.manifest import SCHEMA, SELF_HASH, body_sha256
-from xfilter.outputs import LEDGER, MANIFEST, file_sha256
+from xfilter.config import Config, build_config
+from xfilter.documents import NAMES as DOCUMENT_NAMES
+from xfilter.documents import document_sha256
+from xfilter.errors import ConfigError, VerifyError
+from xfilter.manifest import SELF_HASH, body_sha256, check_shape, policy_section
+from xfilter.outputs import EXTENSIONS, LEDGER, MANIFEST, file_sha256
 
-_TOP_LEVEL = {MANIFEST, LEDGER, "README.md", "manifest.croissant.json", "clean", "quarantine"}
+_TOP_LEVEL = {MANIFEST, LEDGER, *DOCUMENT_NAMES, "clean", "quarantine"}
+_LEDGER_ACTIONS = {"drop": "dropped", "quarantine": "quarantined", "redact": "redacted"}
 
 
 def _rows(path: Path, fmt: str) -> int:
-    if fmt == "parquet":
-        return pq.ParquetFile(path).metadata.num_rows
-    if fmt == "arrow":
-        with ipc.open_stream(str(path)) as reader:
-            return sum(batch.num_rows for batch in reader)
+    try:
+        if fmt == "parquet":
+            return pq.ParquetFile(path).metadata.num_rows
+        if fmt == "arrow":
+            with ipc.open_stream(str(path)) as reader:
+                return sum(batch.num_rows for batch in reader)
+    except pa.ArrowException as exc:
+        raise VerifyError(f"{path}: not a readable {fmt} file ({_first_line(exc)})") from None
     with path.open("rb") as handle:
         return sum(1 for line in handle if line.strip())
 
 
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
+
+
 def load_manifest(directory: Path) -> dict[str, Any]:
+    """The manifest of ``directory``, checked to have this schema's structure (not its seal)."""
     path = directory / MANIFEST
     if not path.is_file():
         raise VerifyError(f"{path}: missing; {directory} is not a finished xfilter output")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise VerifyError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("schema") != SCHEMA:
-        raise VerifyError(f"{path}: not an xfilter manifest (schema {SCHEMA!r} expected)")
-    return manifest
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise VerifyError(f"{path}: not valid JSON ({str(exc)[:200]})") from None
+    return check_shape(manifest, str(path))
+
+
+def confined(root: Path, relative: str) -> Path:
+    """``root / relative``, refused unless it stays inside ``root``: no absolute path, no
+    ``..``, no symbolic link out of the directory."""
+    pure = PurePosixPath(relative)
+    if (
+        not relative
+        or "\\" in relative
+        or "\0" in relative
+        or pure.is_absolute()
+        or PureWindowsPath(relative).drive
+        or ".." in pure.parts
+    ):
+        raise VerifyError(
+            f"{root / MANIFEST}: path {_short(relative)} may reach outside the output directory "
+            "(absolute, '..' or a backslash)"
+        )
+    path = root / relative
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise VerifyError(f"{path}: resolves outside the output directory (a symbolic link)")
+    return path
 
 
 def verify(directory: str | os.PathLike[str], quick: bool = False) -> list[str]:
     """Raise ``VerifyError`` naming the first problem; return what was checked."""
-    root = Path(directory)
+    try:
+        return _verify(Path(directory), quick)
+    except OSError as exc:  # unreadable, or a name the file system refuses
+        where = exc.filename if exc.filename is not None else directory
+        raise VerifyError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _verify(root: Path, quick: bool) -> list[str]:
     manifest = load_manifest(root)
     checked: list[str] = []
-    if manifest.get(SELF_HASH) != body_sha256(manifest):
+    if manifest[SELF_HASH] != body_sha256(manifest):
         raise VerifyError(f"{root / MANIFEST}: its fields were edited ({SELF_HASH} does not match)")
     checked.append("manifest body sha256")
-    fmt = manifest["outputs"]["format"]
-    listed = {entry["path"] for entry in manifest["outputs"]["files"]}
-    for entry in manifest["outputs"]["files"]:
-        path = root / entry["path"]
-        if not path.is_file():
-            raise VerifyError(f"{path}: listed in the manifest but missing")
-        if file_sha256(path) != entry["sha256"]:
-            raise VerifyError(f"{path}: modified (sha256 differs from the manifest)")
-        if _rows(path, fmt) != entry["rows"]:
-            raise VerifyError(f"{path}: {_rows(path, fmt)} rows, the manifest says {entry['rows']}")
-    checked.append(f"{len(listed)} data files: sha256 and rows")
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if path.is_file() and relative not in listed and relative not in _TOP_LEVEL:
-            raise VerifyError(f"{path}: not listed in the manifest (added after the run)")
-    for name in os.listdir(root):
-        if name not in _TOP_LEVEL:
-            raise VerifyError(f"{root / name}: not part of an xfilter output")
+    config = _check_config(root, manifest)
+    checked.append("config_sha256, mode, action, policy and terms agree with config")
+    _check_entries(root, manifest)
+    checked.append("file entries: confined to the directory, named by set and split, none twice")
+    _check_files(root, manifest)
+    checked.append(f"{len(manifest['outputs']['files'])} data files: sha256 and rows")
+    _check_unlisted(root, manifest)
     checked.append("no unlisted files")
-    _check_croissant(root, manifest)
+    _check_documents(root, manifest)
+    checked.append(f"{' and '.join(DOCUMENT_NAMES)}: as bound to the manifest")
     _check_counts(root, manifest)
     checked.append("input = kept + dropped + quarantined, per split")
     _check_ledger(root, manifest)
-    checked.append("ledger agrees with the counts")
+    checked.append("ledger agrees with the counts, categories and rules")
     if not quick:
-        rejected = rescan_clean(root, manifest)
+        rejected = rescan_clean(root, manifest, config)
         if rejected:
             split, row, rules = rejected[0]
             raise VerifyError(
@@ -86,20 +117,118 @@ def verify(directory: str | os.PathLike[str], quick: bool = False) -> list[str]:
     return checked
 
 
-def _check_croissant(root: Path, manifest: dict[str, Any]) -> None:
-    """The Croissant file is written after the manifest: its file hashes must agree with it."""
-    path = root / "manifest.croissant.json"
-    if not path.is_file():
-        return
+def _check_config(root: Path, manifest: dict[str, Any]) -> Config:
+    """The recorded config, its hash, and everything the manifest says it implies agree."""
+    path = root / MANIFEST
     try:
-        described = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise VerifyError(f"{path}: not valid JSON") from None
-    hashes = {f["path"]: f["sha256"] for f in manifest["outputs"]["files"]}
-    for entry in described.get("distribution", []):
-        url, sha = entry.get("contentUrl"), entry.get("sha256")
-        if url in hashes and sha != hashes[url]:
-            raise VerifyError(f"{path}: {url} sha256 differs from the manifest")
+        config = build_config(manifest["config"], f"{path}: config")
+    except ConfigError as exc:
+        raise VerifyError(str(exc)) from None
+    if config.as_dict() != manifest["config"]:
+        raise VerifyError(
+            f"{path}: config: not as the run resolved it (a value was changed or a default dropped)"
+        )
+    if config.sha256 != manifest["config_sha256"]:
+        raise VerifyError(f"{path}: config_sha256 does not match config")
+    implied = {
+        **policy_section(config),
+        "opt_out": "recorded" if config.opt_out.path else None,
+    }
+    found = {
+        **{key: manifest.get(key) for key in implied},
+        "opt_out": "recorded" if manifest["opt_out"] is not None else None,
+    }
+    for key, value in implied.items():
+        if found[key] != value:
+            raise VerifyError(
+                f"{path}: {key}: {_short(found[key])} but its config implies {_short(value)}"
+            )
+    if manifest["registry"]["files"] != config.known_datasets:
+        raise VerifyError(f"{path}: registry.files: differ from config.known_datasets")
+    return config
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_entries(root: Path, manifest: dict[str, Any]) -> None:
+    """Every file entry is inside the directory, listed once, for a counted split, and named
+    as the writer names shards (``<set>/data/<split>-NNNNN-of-NNNNN.<ext>``, all of them)."""
+    path = root / MANIFEST
+    ext = EXTENSIONS[manifest["outputs"]["format"]]
+    seen: set[str] = set()
+    shards: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for entry in manifest["outputs"]["files"]:
+        relative, name, split = entry["path"], entry["set"], entry["split"]
+        confined(root, relative)
+        if relative in seen:
+            raise VerifyError(f"{path}: {_short(relative)} is listed twice in outputs.files")
+        seen.add(relative)
+        if split not in manifest["splits"]:
+            raise VerifyError(f"{path}: {relative!r}: split {split!r} is not counted in splits")
+        match = re.fullmatch(rf"{name}/data/.*-(\d{{5,9}})-of-(\d{{5,9}})\.{ext}", relative)
+        if match is None or relative != _shard_path(name, split, match, ext):
+            raise VerifyError(
+                f"{path}: {relative!r} is not where xfilter writes a {name} file of split "
+                f"{split!r} in {ext}"
+            )
+        shards.setdefault((name, split), []).append((int(match[1]), int(match[2])))
+    for (name, split), numbers in shards.items():
+        count = len(numbers)
+        if sorted(numbers) != [(index, count) for index in range(count)]:
+            raise VerifyError(f"{path}: the {name} files of split {split!r} are not a full set")
+    confined(root, manifest["ledger"]["path"])
+    if manifest["ledger"]["path"] != LEDGER:
+        raise VerifyError(f"{path}: ledger.path: {LEDGER!r} expected")
+
+
+def _shard_path(name: str, split: str, numbers: re.Match[str], ext: str) -> str:
+    """Where the writer puts shard ``numbers`` of a split: ``clean/data/train-00000-of-00002``."""
+    index, total = int(numbers[1]), int(numbers[2])
+    return f"{name}/data/{split}-{index:05d}-of-{total:05d}.{ext}"
+
+
+def _check_files(root: Path, manifest: dict[str, Any]) -> None:
+    fmt = manifest["outputs"]["format"]
+    for entry in manifest["outputs"]["files"]:
+        path = root / entry["path"]
+        if not path.is_file():
+            raise VerifyError(f"{path}: listed in the manifest but missing")
+        if file_sha256(path) != entry["sha256"]:
+            raise VerifyError(f"{path}: modified (sha256 differs from the manifest)")
+        rows = _rows(path, fmt)
+        if rows != entry["rows"]:
+            raise VerifyError(f"{path}: {rows} rows, the manifest says {entry['rows']}")
+
+
+def _check_unlisted(root: Path, manifest: dict[str, Any]) -> None:
+    """Nothing was added, and no symbolic link leads out of the directory."""
+    listed = {entry["path"] for entry in manifest["outputs"]["files"]}
+    inside = root.resolve()
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.is_symlink() and not path.resolve().is_relative_to(inside):
+            raise VerifyError(f"{path}: resolves outside the output directory (a symbolic link)")
+        if path.is_file() and relative not in listed and relative not in _TOP_LEVEL:
+            raise VerifyError(f"{path}: not listed in the manifest (added after the run)")
+    for name in os.listdir(root):
+        if name not in _TOP_LEVEL:
+            raise VerifyError(f"{root / name}: not part of an xfilter output")
+
+
+def _check_documents(root: Path, manifest: dict[str, Any]) -> None:
+    """The card and the Croissant file are the ones bound to this manifest, unedited."""
+    expected = {name: manifest["documents"][name] for name in DOCUMENT_NAMES}
+    for name, sha in expected.items():
+        path = confined(root, name)
+        if not path.is_file():
+            raise VerifyError(f"{path}: missing; the manifest lists it under documents")
+        if document_sha256(path.read_bytes(), manifest[SELF_HASH]) != sha:
+            raise VerifyError(
+                f"{path}: modified (it is not the text bound to manifest.json's documents)"
+            )
 
 
 def _check_counts(root: Path, manifest: dict[str, Any]) -> None:
@@ -112,6 +241,11 @@ def _check_counts(root: Path, manifest: dict[str, Any]) -> None:
             raise VerifyError(
                 f"{root / MANIFEST}: split {name!r}: input {split['input']} != kept {split['kept']}"
                 f" + dropped {split['dropped']} + quarantined {split['quarantined']}"
+            )
+        if split["redacted"] > split["kept"]:
+            raise VerifyError(
+                f"{root / MANIFEST}: split {name!r}: redacted {split['redacted']} > kept "
+                f"{split['kept']} (redacted records are kept)"
             )
         if rows[("clean", name)] != split["kept"]:
             raise VerifyError(
@@ -132,38 +266,62 @@ def _check_counts(root: Path, manifest: dict[str, Any]) -> None:
 
 
 def _check_ledger(root: Path, manifest: dict[str, Any]) -> None:
+    """The ledger is the recorded file, and its rows agree with the split counts: one row per
+    record not kept, each a distinct input row, with no category or rule the counts lack."""
     entry = manifest["ledger"]
     path = root / entry["path"]
     if not path.is_file():
         raise VerifyError(f"{path}: ledger missing")
     if file_sha256(path) != entry["sha256"]:
         raise VerifyError(f"{path}: modified (sha256 differs from the manifest)")
-    ledger = pq.read_table(path, columns=["split", "action"])
+    try:
+        ledger = pq.read_table(path, columns=["split", "row", "action", "categories", "rules"])
+    except (pa.ArrowException, OSError) as exc:
+        raise VerifyError(f"{path}: not a readable ledger ({str(exc)[:200]})") from None
     if ledger.num_rows != entry["rows"]:
         raise VerifyError(f"{path}: {ledger.num_rows} rows, the manifest says {entry['rows']}")
-    pairs = zip(
-        ledger.column("split").to_pylist(), ledger.column("action").to_pylist(), strict=True
-    )
-    found = Counter(pairs)
-    for name, split in manifest["splits"].items():
-        for action, key in (
-            ("drop", "dropped"),
-            ("quarantine", "quarantined"),
-            ("redact", "redacted"),
-        ):
-            if found[(name, action)] != split[key]:
+    records = zip(*(ledger.column(c).to_pylist() for c in ledger.column_names), strict=True)
+    actions: Counter[tuple[str, str]] = Counter()
+    categories: Counter[tuple[str, str]] = Counter()
+    rules: Counter[tuple[str, str]] = Counter()
+    seen: set[tuple[str, int]] = set()
+    splits = manifest["splits"]
+    for split, row, action, found, fired in records:
+        if split not in splits or action not in _LEDGER_ACTIONS:
+            raise VerifyError(f"{path}: a row of split {split!r} with action {action!r}")
+        if not 0 <= row < splits[split]["input"] or (split, row) in seen:
+            raise VerifyError(f"{path}: split {split!r}: row {row} is out of range or repeated")
+        seen.add((split, row))
+        actions[(split, action)] += 1
+        categories.update((split, c) for c in found or ())
+        rules.update((split, r) for r in fired or ())
+    for name, split in splits.items():
+        for action, key in _LEDGER_ACTIONS.items():
+            if actions[(name, action)] != split[key]:
                 raise VerifyError(
-                    f"{path}: split {name!r}: {found[(name, action)]} {action} rows, "
+                    f"{path}: split {name!r}: {actions[(name, action)]} {action} rows, "
                     f"the manifest counts {key} = {split[key]}"
+                )
+    for kind, counted, key in (
+        (("category", categories, "by_category")),
+        ("rule", rules, "by_rule"),
+    ):
+        for (name, value), count in sorted(counted.items()):
+            if count > splits[name][key].get(value, 0):
+                raise VerifyError(
+                    f"{path}: split {name!r}: {count} rows not kept have {kind} {value!r}, "
+                    f"more than the {splits[name][key].get(value, 0)} records in {key}"
                 )
 
 
-def rescan_clean(root: Path, manifest: dict[str, Any]) -> list[tuple[str, int, list[str]]]:
+def rescan_clean(
+    root: Path, manifest: dict[str, Any], config: Config | None = None
+) -> list[tuple[str, int, list[str]]]:
     """Re-tag the clean set under the recorded config; return the records it would not keep."""
     from xfilter.kernel import ACTION, RULES_COLUMN
     from xfilter.transform import XFilter
 
-    config = Config.model_validate(manifest["config"])
+    config = config or _check_config(root, manifest)
     recorded = manifest.get("opt_out")
     if recorded and config.opt_out.path:
         path = Path(config.opt_out.path)
@@ -201,13 +359,16 @@ def _read_sets(root: Path, manifest: dict[str, Any], name: str) -> dict[str, lis
     for entry in manifest["outputs"]["files"]:
         if entry["set"] != name:
             continue
-        path = root / entry["path"]
-        if fmt == "parquet":
-            table = pq.read_table(path)
-        elif fmt == "arrow":
-            with ipc.open_stream(str(path)) as reader:
-                table = reader.read_all()
-        else:
-            table = pajson.read_json(path)
+        path = confined(root, entry["path"])
+        try:
+            if fmt == "parquet":
+                table = pq.read_table(path)
+            elif fmt == "arrow":
+                with ipc.open_stream(str(path)) as reader:
+                    table = reader.read_all()
+            else:
+                table = pajson.read_json(path)
+        except pa.ArrowException as exc:
+            raise VerifyError(f"{path}: not a readable {fmt} file ({_first_line(exc)})") from None
         out.setdefault(entry["split"], []).append(table)  # a split with no rows has no file
     return out

@@ -9,11 +9,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from xfilter.card import CARD, build_card
-from xfilter.croissant import CROISSANT, croissant_text
+from xfilter.documents import bind_documents
 from xfilter.errors import XFilterError
 from xfilter.faults import checkpoint
-from xfilter.manifest import build_manifest, dumps, seal
+from xfilter.manifest import build_manifest, dumps
 from xfilter.outputs import MANIFEST, OutputWriter
 from xfilter.pipeline import Background
 from xfilter.sources import InputInfo
@@ -63,11 +62,12 @@ def write_output(
         manifest["outputs"] = {"format": xf.config.output.format, "files": writer.files}
         manifest["ledger"] = writer.ledger_entry
         _check_conservation(manifest)
-        manifest = seal(manifest)
+        # The card and Croissant file are hashed into the manifest before it is sealed.
+        manifest, documents = bind_documents(manifest, writer.tmp)
         writer.write_text(MANIFEST, dumps(manifest))
         checkpoint("write-manifest")
-        writer.write_text(CROISSANT, croissant_text(manifest, writer.tmp))
-        writer.write_text(CARD, build_card(manifest, writer.tmp))
+        for name, text in documents.items():
+            writer.write_text(name, text)
         writer.commit()
         checkpoint("commit")
     except BaseException:
