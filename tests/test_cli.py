@@ -201,8 +201,8 @@ def test_verify_catches_tampering(
 def test_verify_rescan_catches_x_content_slipped_into_clean(
     outputs: dict[str, Path], tmp_path: Path
 ) -> None:
-    from xfilter.croissant import croissant_text
-    from xfilter.manifest import seal
+    from xfilter.documents import bind_documents
+    from xfilter.manifest import dumps
     from xfilter.outputs import file_sha256
 
     out = tmp_path / "copy"
@@ -216,8 +216,10 @@ def test_verify_rescan_catches_x_content_slipped_into_clean(
     table = table.set_column(table.column_names.index("text"), "text", [texts])
     pq.write_table(table, path)
     entry["sha256"] = file_sha256(path)  # a forger who also fixes the hashes
-    (out / "manifest.json").write_text(json.dumps(seal(manifest)))
-    (out / "manifest.croissant.json").write_text(croissant_text(seal(manifest), out))
+    sealed, documents = bind_documents(manifest, out)
+    (out / "manifest.json").write_text(dumps(sealed))
+    for name, text in documents.items():
+        (out / name).write_text(text)
     assert run_cli("verify", "--quick", str(out)).returncode == 0
     done = run_cli("verify", str(out))
     assert done.returncode == 1 and "still holds 1 record" in done.stderr

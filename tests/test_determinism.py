@@ -12,7 +12,9 @@ import xfilter
 from tests.conftest import REPO, run_cli
 from xfilter import XFilter, demo_files
 
-VOLATILE = {"created", "started", "manifest_sha256", "engine", "config", "config_sha256"}
+VOLATILE = {
+    "created", "started", "manifest_sha256", "engine", "config", "config_sha256", "documents",
+}  # fmt: skip
 
 
 def _files(out: Path | xfilter.Output) -> dict[str, str]:

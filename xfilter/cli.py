@@ -344,6 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        from xfilter.faults import check_settings
+
+        check_settings()
         return int(args.func(args))
     except XFilterError as exc:
         print(f"xfilter: error: {exc}", file=sys.stderr)

@@ -25,6 +25,15 @@ def checkpoint(point: str) -> None:
         os.kill(os.getpid(), _fault_signal())
 
 
+def check_settings() -> None:
+    """Refuse bad fault settings up front, whether or not the run reaches their point."""
+    wanted = os.environ.get("XFILTER_FAULT")
+    if wanted and wanted not in POINTS:
+        raise ConfigError(f"XFILTER_FAULT: {wanted!r} is not one of {', '.join(POINTS)}")
+    if wanted:
+        _fault_signal()
+
+
 def _fault_signal() -> signal.Signals:
     name = os.environ.get("XFILTER_FAULT_SIGNAL", "SIGKILL")
     try:

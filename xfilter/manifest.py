@@ -85,6 +85,7 @@ def policy_section(config: Config) -> dict[str, Any]:
         "action": policy.action,
         "policy": dict(policy.rules),
         "terms": [asdict(t) for t in policy.terms],
+        "policy_description": policy.describe(),
     }
     result: dict[str, Any] = json.loads(json.dumps(section))  # as it reads back from JSON
     return result

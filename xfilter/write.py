@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -30,6 +31,11 @@ class SplitStream:
         batches: Iterable[pa.Table],
     ) -> None:
         self.name, self.schema, self.features, self.batches = name, schema, features, batches
+
+
+# The output directories this process has moved into place: after a late Ctrl-C, the CLI
+# says the output was written instead of "no output was written".
+COMMITTED: list[Path] = []
 
 
 def write_output(
@@ -68,7 +74,7 @@ def write_output(
         checkpoint("write-manifest")
         for name, text in documents.items():
             writer.write_text(name, text)
-        writer.commit()
+        COMMITTED.append(writer.commit())
         checkpoint("commit")
     except BaseException:
         writer.abort()

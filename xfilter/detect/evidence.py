@@ -27,7 +27,9 @@ class Evidence:
 
     ``span`` is a half-open character range in the analysed string (``None`` when the hit
     is not about a substring, e.g. a whole post object). ``authors`` are lower-case X
-    handles without ``@`` or numeric user ids, taken from the record itself.
+    handles without ``@`` or numeric user ids, taken from the record itself. ``detail`` names
+    what fired within the rule when one rule covers several shapes (``"dm_event"``, ``"list"``);
+    it is for people reading the evidence and never changes a decision.
     """
 
     rule: str
@@ -35,12 +37,18 @@ class Evidence:
     span: tuple[int, int] | None = None
     authors: tuple[str, ...] = ()
     field: str | None = None
+    detail: str | None = None
 
     def in_field(self, field: str) -> Evidence:
         return replace(self, field=field)
 
 
-def hit(rule: Rule, span: tuple[int, int] | None = None, authors: tuple[str, ...] = ()) -> Evidence:
+def hit(
+    rule: Rule,
+    span: tuple[int, int] | None = None,
+    authors: tuple[str, ...] = (),
+    detail: str | None = None,
+) -> Evidence:
     """Evidence for ``rule``; authors are normalised to lower case without ``@``."""
     clean = tuple(dict.fromkeys(a.lower().lstrip("@") for a in authors if a))
-    return Evidence(rule=rule.id, category=rule.category, span=span, authors=clean)
+    return Evidence(rule=rule.id, category=rule.category, span=span, authors=clean, detail=detail)
