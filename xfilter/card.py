@@ -349,9 +349,14 @@ xfilter verify <directory>
 
 checks every file's sha256 and rows, that no file was added, `input = kept + dropped +
 quarantined` per split, the decisions ledger (`ledger.parquet`: one row per record not kept
-as-is, with no record text), the manifest hash, and re-scans the clean set under the recorded
-policy. A published copy without the quarantine set can be checked file by file: each
-`clean/data/*` file's sha256 must equal its entry in `outputs.files` of `manifest.json`.
+as-is, with no record text), the manifest hash, that this card and the Croissant file are the
+ones the manifest binds (`documents`: their sha256 with the manifest's own hash left out), that
+the recorded mode, policy and terms follow from the recorded config, and re-scans the clean set
+under the recorded policy. A published copy without the quarantine set can be checked file by
+file: each `clean/data/*` file's sha256 must equal its entry in `outputs.files` of
+`manifest.json`, and this card, with `{manifest["manifest_sha256"]}` replaced by 64 `f`s, must
+hash to `documents["README.md"]`. The manifest hash is not a signature: whoever can write the
+directory can re-seal it.
 """
 
 
