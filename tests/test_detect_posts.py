@@ -1236,6 +1236,13 @@ def test_unknown_and_known_authors_are_both_reported() -> None:
     assert {e.authors for e in ev} == {("nasa_moon",), ()}
 
 
+def test_a_carried_post_without_author_makes_the_author_unknown() -> None:
+    quoted = {"_type": "snscrape.modules.twitter.Tweet", "id": 1598000000000000000,
+              "rawContent": "a friend's words"}  # fmt: skip
+    ev = analyze_object({**SNSCRAPE_TWEET, "quotedTweet": quoted})
+    assert {e.authors for e in ev} == {("someone_x",), ()}
+
+
 def test_analyze_json_text_none_for_non_json() -> None:
     not_json = ["", "   ", "hello world", "RT @jack: hi", '"{"', "{not json", "[1, 2,",
                 "window.x = 1", "\x00{}", "{'a': }"]  # fmt: skip

@@ -175,6 +175,7 @@ class Who:
             self.complete = False
             return
         self.handles.extend(other.handles)
+        self.complete &= other.complete
 
 
 class _Found:
