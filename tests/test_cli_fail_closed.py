@@ -206,3 +206,8 @@ def test_a_bad_fault_point_is_a_one_line_error() -> None:
     )
     assert done.returncode == 2
     assert done.stderr.strip().startswith("xfilter: error: XFILTER_FAULT: 'nowhere'")
+
+
+def test_explain_names_the_shape_of_an_api_object(capsys: pytest.CaptureFixture[str]) -> None:
+    report = _explain(capsys, "--text", POST_JSON)
+    assert [e["detail"] for e in report["evidence"]] == ["v1.1 post"]

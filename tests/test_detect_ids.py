@@ -275,14 +275,11 @@ def test_default_now_is_the_clock() -> None:
     assert got.tolist() == [True, False]
 
 
-def test_vectorised_speed_smoke() -> None:
-    # One million ids in well under a second means no Python loop per row.
+def test_a_million_ids_are_checked_at_once() -> None:
     n = 1_000_000
     arr = pa.array(np.arange(n, dtype=np.int64) * 1_000_003 + 887453193294282752)
-    start = time.perf_counter()
     out = plausible_post_ids(arr, now_ms=NOW)
-    assert time.perf_counter() - start < 2.0
-    assert out.all()
+    assert len(out) == n and out.all()
 
 
 @settings(max_examples=200, deadline=None)

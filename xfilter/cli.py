@@ -196,6 +196,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         {
             "rule": e.rule,
             "category": e.category,
+            "detail": e.detail,
             "field": e.field,
             "span": list(e.span) if e.span else None,
             "snippet": _snippet(table, e.field, e.span),
@@ -223,7 +224,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     print(f"authors:    {', '.join(report['authors']) or '(none)'}")
     print(f"action:     {report['action']} under {policy.name}")
     for item in found:
-        where = f" {item['field']}" if item["field"] else ""
+        where = f" ({item['detail']})" if item["detail"] else ""
+        where += f" {item['field']}" if item["field"] else ""
         if item["span"] is not None:
             where += f" [{item['span'][0]}:{item['span'][1]}]"
         if item["snippet"] is not None:
