@@ -43,7 +43,7 @@ import datasets
 import pyarrow as pa
 
 from xfilter import XFilter
-from xfilter.kernel import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN
+from xfilter.vocab import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # Columns that describe a corpus row rather than being part of the record.

@@ -48,10 +48,10 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import default_dir, write_corpus  # the shared, seeded web-text generator
 
-import xfilter.ray as xray
-from xfilter.manifest import now
+import xfilter.engines.ray as xray
+from xfilter.output.manifest import now
+from xfilter.output.write import SplitStream, write_output
 from xfilter.transform import XFilter
-from xfilter.write import SplitStream, write_output
 
 CONFIG = Path(__file__).resolve().parents[1] / "configs" / "strict.yaml"
 SMALL_MB = 5

@@ -55,10 +55,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
 
 import xfilter  # noqa: E402
-from xfilter import engines  # noqa: E402
 from xfilter.detect import urls  # noqa: E402
-from xfilter.engines import re2_syntax  # noqa: E402
-from xfilter.scan import TEXT_PREFILTER  # noqa: E402
+from xfilter.tagging import prefilter as engines  # noqa: E402
+from xfilter.tagging.prefilter import re2_syntax  # noqa: E402
+from xfilter.tagging.scan import TEXT_PREFILTER  # noqa: E402
 
 # ------------------------------------------------------------------------------------------
 # The baseline's patterns. NAIVE_*: what a user would write for the same signal families
@@ -241,14 +241,14 @@ def child_job(spec: dict[str, Any]) -> None:
 def copy_job(folder: str, out: Path, streaming: bool) -> None:
     """The job's I/O alone: load as the job does, write zstd parquet in 10k-row groups, hash.
 
-    Like the job, it reads ahead on one thread and writes on another (``xfilter.pipeline``),
+    Like the job, it reads ahead on one thread and writes on another (``xfilter.threads``),
     so that this stays the floor the job can reach, not a slower serial copy.
     """
     import hashlib
 
     import pyarrow.parquet as pq
 
-    from xfilter.pipeline import Background, prefetch
+    from xfilter.threads import Background, prefetch
 
     files = sorted(str(p) for p in (Path(folder) / "data").glob("*.parquet"))
     ds = datasets.load_dataset("parquet", data_files=files, split="train", streaming=streaming)
@@ -283,9 +283,9 @@ def peak_rss_mb() -> float:
 def compile_cold() -> float:
     """Seconds to translate and compile every prefilter plan with an empty disk cache."""
     code = (
-        "import time; from xfilter.engines import hyperscan as h;"
-        "from xfilter.scan import TEXT_PREFILTER as t; from xfilter.detect.urls import PREFILTER"
-        " as u; s = time.perf_counter();"
+        "import time; from xfilter.tagging.prefilter import hyperscan as h;"
+        "from xfilter.tagging.scan import TEXT_PREFILTER as t;"
+        "from xfilter.detect.urls import PREFILTER as u; s = time.perf_counter();"
         "[h.compile_pattern(p, r) for p in (t, u) for r in (True, False)];"
         "print(time.perf_counter() - s)"
     )
@@ -372,7 +372,7 @@ def measure(args: argparse.Namespace) -> list[Row]:
     if engines.hyperscan_available():
         import hyperscan
 
-        from xfilter.engines import hyperscan as hs_engine
+        from xfilter.tagging.prefilter import hyperscan as hs_engine
 
         compiled = hs_engine.compile_pattern(TEXT_PREFILTER)
         assert compiled is not None and compiled.database is not None

@@ -14,7 +14,7 @@ import xfilter
 from tests.conftest import REPO, run_cli
 from xfilter import XFilter
 from xfilter.errors import ConfigError, InputError, XFilterError
-from xfilter.kernel import TAG_COLUMNS
+from xfilter.vocab import TAG_COLUMNS
 
 STATUS = "see https://twitter.com/jack/status/20"
 STATUS_URL = "https://x.com/jack/status/1212092628029698048"
@@ -262,7 +262,7 @@ def test_every_arrow_layout_that_holds_text_is_scanned(layout: str) -> None:
 
 
 def test_an_extension_type_is_scanned_through_its_storage() -> None:
-    from xfilter.scan import leaves
+    from xfilter.tagging.scan import leaves
 
     class Opaque(pa.ExtensionType):
         def __init__(self) -> None:

@@ -16,7 +16,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 import xfilter
 from tests.conftest import REPO
-from xfilter.card import build_card
+from xfilter.output.card import build_card
 
 ACTIONS = ("input", "kept", "dropped", "quarantined", "redacted")
 INPUT_CARD = """---

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import REPO, run_cli
-from xfilter.optout import OptOutList
+from xfilter.policy.optout import OptOutList
 
 GOLD = [json.loads(line) for line in (REPO / "tests/data/demo_gold.jsonl").read_text().splitlines()]
 REJECTABLE = ("x_dataset", "x_post", "x_embed")
@@ -201,9 +201,9 @@ def test_verify_catches_tampering(
 def test_verify_rescan_catches_x_content_slipped_into_clean(
     outputs: dict[str, Path], tmp_path: Path
 ) -> None:
-    from xfilter.documents import bind_documents
-    from xfilter.manifest import dumps
-    from xfilter.outputs import file_sha256
+    from xfilter.output.documents import bind_documents
+    from xfilter.output.manifest import dumps
+    from xfilter.output.writer import file_sha256
 
     out = tmp_path / "copy"
     shutil.copytree(outputs["strict"], out)

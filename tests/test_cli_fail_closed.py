@@ -13,7 +13,7 @@ import pytest
 import xfilter
 from tests.conftest import REPO, run_cli
 from xfilter.cli import main
-from xfilter.sources import demo_files
+from xfilter.engines.inputs import demo_files
 from xfilter.transform import XFilter
 
 POST_JSON = json.dumps(
@@ -106,13 +106,14 @@ def test_scan_with_an_opt_out_list_prints_no_one_on_it() -> None:
 
 def test_importing_modules_does_not_shadow_public_functions() -> None:
     code = (
-        "import xfilter, xfilter.publish, xfilter.verification, xfilter.job, xfilter.result\n"
+        "import xfilter, xfilter.output.publish, xfilter.output.verify\n"
+        "import xfilter.engines.local, xfilter.result, xfilter.ray, xfilter.output\n"
         "assert callable(xfilter.verify) and callable(xfilter.run), "
         "(xfilter.verify, xfilter.run)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert xfilter.verify.__module__ == "xfilter.verification"
+    assert xfilter.verify.__module__ == "xfilter.output.verify"
 
 
 def test_a_closed_pipe_ends_the_command_quietly() -> None:
@@ -158,7 +159,7 @@ def test_an_opt_out_mode_without_a_list_is_announced(tmp_path: Path) -> None:
 
 
 def test_the_card_says_when_no_opt_out_list_was_given(tmp_path: Path) -> None:
-    from xfilter.job import run
+    from xfilter.engines.local import run
 
     config = tmp_path / "c.yaml"
     config.write_text(f"mode: first-party\noutput: {{dir: {tmp_path / 'a'}}}\n")

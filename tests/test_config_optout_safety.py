@@ -26,7 +26,7 @@ from tests.conftest import REPO, run_cli
 from xfilter import XFilter
 from xfilter.config import Config, as_config, build_config, load_config
 from xfilter.errors import ConfigError
-from xfilter.optout import OptOutList, keyed_entry
+from xfilter.policy.optout import OptOutList, keyed_entry
 
 KEY = "k3y-Sh4red-8y-b0th-p4rties-5f1c9e"
 OTHER_KEY = "an0ther-k3y-n0t-the-shared-0ne-77"
@@ -415,7 +415,7 @@ def test_the_hash_helper_turns_a_list_into_keyed_entries(
     handles = tmp_path / "handles.csv"
     handles.write_text("id,handle\n,PortCalderCity\n783214,\n,@TwitterDev\n")
     done = subprocess.run(
-        [sys.executable, "-m", "xfilter.optout", "hash", "--key-env", KEY_ENV, str(handles)],
+        [sys.executable, "-m", "xfilter.policy.optout", "hash", "--key-env", KEY_ENV, str(handles)],
         capture_output=True,
         text=True,
         env=os.environ.copy(),
@@ -436,7 +436,7 @@ def test_the_hash_helper_refuses_hashed_input_and_a_missing_key(
     monkeypatch.delenv(KEY_ENV, raising=False)
     handles = tmp_path / "handles.txt"
     handles.write_text("jack\n")
-    command = [sys.executable, "-m", "xfilter.optout", "hash", "--key-env", KEY_ENV]
+    command = [sys.executable, "-m", "xfilter.policy.optout", "hash", "--key-env", KEY_ENV]
     done = subprocess.run([*command, str(handles)], capture_output=True, text=True)
     assert done.returncode == 2 and f"{KEY_ENV} is not set" in done.stderr
     monkeypatch.setenv(KEY_ENV, KEY)

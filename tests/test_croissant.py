@@ -19,8 +19,8 @@ from rdflib.namespace import PROV, RDF, XSD
 
 import xfilter
 from tests.conftest import REPO
-from xfilter import outputs
-from xfilter.croissant import CONFORMS_TO, CROISSANT, build_croissant, input_entity
+from xfilter.output import writer as outputs
+from xfilter.output.croissant import CONFORMS_TO, CROISSANT, build_croissant, input_entity
 
 SDO = rdflib.Namespace("https://schema.org/")
 RAI = rdflib.Namespace("http://mlcommons.org/croissant/RAI/")

@@ -19,21 +19,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xfilter
-from xfilter import engines
 from xfilter.detect import urls
-from xfilter.engines import re2
-from xfilter.engines.optout_keys import (
+from xfilter.errors import ConfigError
+from xfilter.policy.optout import OptOutList, entry_key
+from xfilter.policy.optout_keys import (
     InvalidEntry,
     exact_key,
     keys_from_lines,
     keys_from_txt,
     sorted_unique,
 )
-from xfilter.engines.re2_syntax import Untranslatable, parse
-from xfilter.errors import ConfigError
-from xfilter.kernel import TAG_COLUMNS
-from xfilter.optout import OptOutList, entry_key
-from xfilter.scan import STRONG_TEXT_PREFILTER, TEXT_PREFILTER, leaves
+from xfilter.tagging import prefilter as engines
+from xfilter.tagging.prefilter import re2
+from xfilter.tagging.prefilter.re2_syntax import Untranslatable, parse
+from xfilter.tagging.scan import STRONG_TEXT_PREFILTER, TEXT_PREFILTER, leaves
+from xfilter.vocab import TAG_COLUMNS
 
 DEMO = Path(xfilter.__file__).parent / "data" / "demo"
 PREFILTERS = {"text": TEXT_PREFILTER, "strong": STRONG_TEXT_PREFILTER, "url": urls.PREFILTER}
@@ -85,7 +85,7 @@ def _string_leaves(table: pa.Table) -> list[pa.Array]:
 
 
 def _both(values: pa.Array, pattern: str) -> tuple[np.ndarray, np.ndarray]:
-    from xfilter.engines import hyperscan
+    from xfilter.tagging.prefilter import hyperscan
 
     return re2.candidates(values, pattern), hyperscan.candidates(values, pattern)
 
@@ -130,7 +130,7 @@ def test_candidates_in_several_arrays(engine: str, monkeypatch: pytest.MonkeyPat
 
 @needs_hyperscan
 def test_prefilters_run_on_hyperscan_not_the_fallback() -> None:
-    from xfilter.engines.hyperscan import compile_pattern
+    from xfilter.tagging.prefilter.hyperscan import compile_pattern
 
     for pattern in PREFILTERS.values():
         compiled = compile_pattern(pattern)
@@ -188,7 +188,7 @@ def test_same_rows_for_any_re2_syntax(pattern: str) -> None:
 
 @needs_hyperscan
 def test_untranslatable_patterns_fall_back_to_re2() -> None:
-    from xfilter.engines.hyperscan import compile_pattern
+    from xfilter.tagging.prefilter.hyperscan import compile_pattern
 
     for pattern in (r"\pL", r"(?-i:a)", r"a*", r"x^y"):
         assert compile_pattern(pattern) is None
@@ -235,7 +235,7 @@ def test_threads_scan_with_their_own_scratch() -> None:
     results: list[np.ndarray] = []
 
     def work() -> None:
-        from xfilter.engines import hyperscan
+        from xfilter.tagging.prefilter import hyperscan
 
         for _ in range(20):
             results.append(hyperscan.candidates(values, TEXT_PREFILTER))
@@ -252,7 +252,7 @@ def test_threads_scan_with_their_own_scratch() -> None:
 def test_compiled_databases_are_cached_on_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xfilter.engines import hs_cache, hyperscan
+    from xfilter.tagging.prefilter import hs_cache, hyperscan
 
     values = pa.array(["x.com/a/status/1", "netflix.com", None, "see t.co/abc"])
     monkeypatch.setenv(hs_cache.ENV_VAR, str(tmp_path))

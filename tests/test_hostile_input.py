@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import growth_ratio, run_cli
 from xfilter import XFilter
-from xfilter.verification import verify
+from xfilter.output.verify import verify
 
 STATUS = "https://twitter.com/jack/status/20"
 

@@ -25,9 +25,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import REPO, run_cli
+from xfilter.engines.inputs import demo_files
 from xfilter.errors import ConfigError, InputError
-from xfilter.pipeline import Background, prefetch
-from xfilter.sources import demo_files
+from xfilter.threads import Background, prefetch
 
 INTERRUPTED = "xfilter: interrupted; no output was written"
 # Ray's own deprecation noise (DataContext.copy re-sets deprecated fields), not xfilter's.
@@ -75,13 +75,13 @@ def _assert_interrupted(done: subprocess.CompletedProcess[str], out: Path) -> No
 
 @pytest.fixture
 def hyperscan_engine() -> Any:
-    return pytest.importorskip("xfilter.engines.hyperscan")
+    return pytest.importorskip("xfilter.tagging.prefilter.hyperscan")
 
 
 def test_ctrl_c_inside_a_hyperscan_match_is_a_keyboard_interrupt(
     hyperscan_engine: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xfilter.scan import TEXT_PREFILTER
+    from xfilter.tagging.scan import TEXT_PREFILTER
 
     values = pa.array(["see https://twitter.com/jack/status/20 for it"] * 50)
     assert hyperscan_engine.candidates(values, TEXT_PREFILTER).size == 50
@@ -120,7 +120,7 @@ def test_ctrl_c_on_every_batch_written_exits_130_with_one_line(
     """The writer's fault point fires again on each batch it reaches: Ctrl-C pressed repeatedly
     while the run tags (in Hyperscan or RE2), stops, and waits for its threads."""
     if engine == "hyperscan":
-        pytest.importorskip("xfilter.engines.hyperscan")
+        pytest.importorskip("xfilter.tagging.prefilter.hyperscan")
     out = tmp_path / "out"
     args = ["run", "configs/strict.yaml", "--input", str(many_batches), "--output", str(out)]
     env = _env(XFILTER_ENGINE=engine, XFILTER_FAULT="write-clean", XFILTER_FAULT_SIGNAL="SIGINT")
@@ -245,7 +245,7 @@ def test_an_unknown_engine_name_is_one_line() -> None:
 
 
 def test_an_unknown_engine_name_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from xfilter.engines import engine_name
+    from xfilter.tagging.prefilter import engine_name
 
     monkeypatch.setenv("XFILTER_ENGINE", "bogus")
     with pytest.raises(ConfigError, match="XFILTER_ENGINE"):
@@ -269,7 +269,7 @@ def test_hyperscan_asked_for_but_not_importable_is_one_line(tmp_path: Path) -> N
 
 
 def test_the_cache_folder_expands_a_home_directory(monkeypatch: pytest.MonkeyPatch) -> None:
-    hs_cache = pytest.importorskip("xfilter.engines.hs_cache")
+    hs_cache = pytest.importorskip("xfilter.tagging.prefilter.hs_cache")
     monkeypatch.setenv("XFILTER_CACHE_DIR", "~/xfilter-cache")
     assert hs_cache.cache_dir() == Path.home() / "xfilter-cache"
     monkeypatch.setenv("XFILTER_CACHE_DIR", "off")
@@ -303,9 +303,9 @@ def _counts(manifest: dict[str, Any]) -> dict[str, Any]:
 def test_ray_reads_a_csv_whose_text_holds_newlines(
     ray_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import xfilter.ray as xray
-    from xfilter.job import run as run_local
-    from xfilter.verification import verify
+    import xfilter.engines.ray as xray
+    from xfilter.engines.local import run as run_local
+    from xfilter.output.verify import verify
 
     monkeypatch.chdir(REPO)
     rows = [{k: v for k, v in r.items() if k != "post"} for r in _demo_rows()]
@@ -324,7 +324,7 @@ def test_ray_reads_a_csv_whose_text_holds_newlines(
 def test_ray_names_the_file_of_a_bad_jsonl_line_in_one_line(
     ray_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import xfilter.ray as xray
+    import xfilter.engines.ray as xray
 
     monkeypatch.chdir(REPO)
     lines = Path(demo_files()["train"]).read_text(encoding="utf-8").splitlines()
@@ -342,7 +342,7 @@ def test_ray_names_the_file_of_a_bad_jsonl_line_in_one_line(
 def test_ray_names_a_corrupt_parquet_file_in_one_line(
     ray_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import xfilter.ray as xray
+    import xfilter.engines.ray as xray
 
     monkeypatch.chdir(REPO)
     path = tmp_path / "corrupt.parquet"

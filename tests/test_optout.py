@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from xfilter.errors import ConfigError
-from xfilter.optout import OptOutList
+from xfilter.policy.optout import OptOutList
 
 
 def _sha(entry: str) -> str:

@@ -15,11 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import REPO
+from xfilter.engines.inputs import demo_files
 from xfilter.errors import InputError, OutputError
-from xfilter.kernel import TAG_SCHEMA
-from xfilter.outputs import OutputWriter, check_output_dir, remove_stale_siblings
-from xfilter.sources import demo_files
-from xfilter.verification import verify
+from xfilter.output.verify import verify
+from xfilter.output.writer import OutputWriter, check_output_dir, remove_stale_siblings
+from xfilter.vocab import TAG_SCHEMA
 
 STATUS = "https://x.com/jack/status/20"
 
@@ -110,7 +110,7 @@ def test_overwrite_replaces_a_genuine_xfilter_output(tmp_path: Path, small_outpu
     out = _copy(small_output, tmp_path / "out")
     writer = OutputWriter(out, "parquet", overwrite=True)
     writer.close()
-    writer.write_text("manifest.json", json.dumps({"schema": "xfilter.manifest/1"}))
+    writer.write_text("manifest.json", json.dumps({"schema": "xfilter.output.manifest/1"}))
     writer.commit()
     assert sorted(p.name for p in out.iterdir()) == ["ledger.parquet", "manifest.json"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
@@ -154,7 +154,7 @@ def test_only_marked_work_directories_of_dead_runs_are_removed(tmp_path: Path) -
         [
             sys.executable,
             "-c",
-            f"from xfilter.outputs import OutputWriter; OutputWriter({str(out)!r}, 'parquet')",
+            f"from xfilter.output.writer import OutputWriter;OutputWriter({str(out)!r}, 'parquet')",
         ],
         check=True,
     )

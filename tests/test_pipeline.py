@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from xfilter.pipeline import Background, prefetch
+from xfilter.threads import Background, prefetch
 
 
 def test_prefetch_yields_every_item_in_order() -> None:

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from xfilter.config import build_config
-from xfilter.optout import OptOutList
 from xfilter.policy import MODE_TABLE, TERMS, Policy
+from xfilter.policy.optout import OptOutList
 
 OPTED_OUT = OptOutList.from_entries(["optedout", "1234567"])
 

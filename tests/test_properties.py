@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xfilter import XFilter
-from xfilter.outputs import record_sha256
-from xfilter.verification import verify
+from xfilter.output.verify import verify
+from xfilter.output.writer import record_sha256
 
 SNIPPETS = [
     "Ordinary prose about bread and butter.",

@@ -15,10 +15,10 @@ from huggingface_hub import CommitOperationAdd, CommitOperationDelete, constants
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
 
 import xfilter
-import xfilter.publish as publishing
+import xfilter.output.publish as publishing
 from tests.conftest import REPO, run_cli
-from xfilter.croissant import build_croissant
-from xfilter.publish import PublishError, commit_operations, publish, stale_deletions
+from xfilter.output.croissant import build_croissant
+from xfilter.output.publish import PublishError, commit_operations, publish, stale_deletions
 
 TOKEN = "hf_publishTestTokenNeverPrinted"
 HEAD = "a" * 40

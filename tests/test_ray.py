@@ -24,17 +24,18 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import REPO, run_cli
+from xfilter.engines.inputs import demo_files
+from xfilter.engines.local import run as run_local
 from xfilter.errors import InputError, XFilterError
-from xfilter.job import run as run_local
-from xfilter.kernel import TAG_COLUMNS
-from xfilter.outputs import SplitCounts, record_sha256
-from xfilter.sources import InputInfo, demo_files
+from xfilter.output.manifest import InputInfo
+from xfilter.output.verify import load_manifest, verify
+from xfilter.output.writer import SplitCounts, record_sha256
 from xfilter.transform import XFilter
-from xfilter.verification import load_manifest, verify
+from xfilter.vocab import TAG_COLUMNS
 
 # Skips only where the extra is not installed; CI installs it, so these tests run there.
 ray = pytest.importorskip("ray")
-import xfilter.ray as xray  # noqa: E402  (needs ray)
+import xfilter.engines.ray as xray  # noqa: E402  (needs ray)
 
 MODES = ("strict", "collaborator", "first-party")
 # Ray's own deprecation noise (DataContext.copy re-sets deprecated fields), not xfilter's.
@@ -203,7 +204,7 @@ def test_missing_split_names_the_choices(tmp_path: Path) -> None:
 def test_missing_extra_is_one_clear_line() -> None:
     code = (
         "import sys; sys.modules['ray'] = None\n"
-        "from xfilter.ray import run\n"
+        "from xfilter.engines.ray import run\n"
         "try:\n    run('configs/strict.yaml')\n"
         "except Exception as exc:\n    print(type(exc).__name__, exc)\n"
     )

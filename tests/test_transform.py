@@ -13,7 +13,7 @@ import pytest
 import xfilter
 import xfilter.transform
 from xfilter import XFilter
-from xfilter.kernel import TAG_COLUMNS
+from xfilter.vocab import TAG_COLUMNS
 
 EMBED = (
     "Officials answered within the hour.\n\n"

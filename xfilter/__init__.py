@@ -27,24 +27,24 @@ __all__ = [
 
 if TYPE_CHECKING:
     from xfilter.config import Config, load_config
+    from xfilter.engines.inputs import demo_files
+    from xfilter.engines.local import run
     from xfilter.errors import XFilterError
-    from xfilter.job import run
-    from xfilter.output import Output
+    from xfilter.output.reader import Output
+    from xfilter.output.verify import verify
     from xfilter.result import FilterResult
-    from xfilter.sources import demo_files
     from xfilter.transform import XFilter
-    from xfilter.verification import verify
 
 _LAZY = {
     "Config": "xfilter.config",
     "load_config": "xfilter.config",
     "XFilterError": "xfilter.errors",
-    "run": "xfilter.job",
+    "run": "xfilter.engines.local",
     "FilterResult": "xfilter.result",
-    "Output": "xfilter.output",
+    "Output": "xfilter.output.reader",
     "XFilter": "xfilter.transform",
-    "verify": "xfilter.verification",
-    "demo_files": "xfilter.sources",
+    "verify": "xfilter.output.verify",
+    "demo_files": "xfilter.engines.inputs",
 }
 
 

@@ -23,7 +23,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool killed by it
 def _cmd_run(args: argparse.Namespace) -> int:
     _warn_if_custom(args.config)
     if args.engine == "ray":
-        from xfilter.ray import run as run_on_ray
+        from xfilter.engines.ray import run as run_on_ray
 
         manifest = run_on_ray(
             args.config,
@@ -36,7 +36,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         )
         _print_summary(manifest, args.output or manifest["config"]["output"]["dir"])
         return 0
-    from xfilter.job import run
+    from xfilter.engines.local import run
 
     result = run(
         args.config,
@@ -71,7 +71,7 @@ def _warn_if_custom(config: Any) -> None:
 
 
 def _print_summary(manifest: dict[str, Any], directory: object) -> None:
-    from xfilter.card import policy_description
+    from xfilter.output.card import policy_description
 
     print(f"xfilter {policy_description(manifest)['name']} → {directory}")
     print(f"{'split':<12}{'input':>9}{'kept':>9}{'dropped':>9}{'quarant.':>9}{'redacted':>9}")
@@ -83,10 +83,10 @@ def _print_summary(manifest: dict[str, Any], directory: object) -> None:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from xfilter.kernel import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN
+    from xfilter.engines.inputs import load_source, read_batches
     from xfilter.result import BATCH_ROWS
-    from xfilter.sources import load_source, read_batches
     from xfilter.transform import XFilter
+    from xfilter.vocab import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN
 
     overrides: dict[str, Any] = {"input": {"source": args.source}}
     if args.mode:
@@ -159,7 +159,7 @@ def _opt_out_rejection(policy: Any) -> Any:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from xfilter.verification import verify
+    from xfilter.output.verify import verify
 
     for line in verify(args.directory, quick=args.quick):
         print(f"ok  {line}")
@@ -168,7 +168,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from xfilter.publish import publish
+    from xfilter.output.publish import publish
 
     url = publish(
         args.directory,
@@ -375,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _interrupted() -> str:
     """What a Ctrl-C left: the output, if it was already moved into place, or nothing."""
-    write = sys.modules.get("xfilter.write")
+    write = sys.modules.get("xfilter.output.write")
     committed = getattr(write, "COMMITTED", None)
     if committed:
         return f"interrupted after the output was written: {committed[-1]}"

@@ -26,8 +26,8 @@ from pydantic import (
     model_validator,
 )
 
-from xfilter.detect.evidence import CATEGORIES
 from xfilter.errors import ConfigError
+from xfilter.vocab import CATEGORIES
 from xfilter.yamlsafe import parse_yaml
 
 Mode = Literal["strict", "collaborator", "first-party"]

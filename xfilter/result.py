@@ -1,5 +1,5 @@
 """``FilterResult``: the clean set, the quarantine set and the manifest of one filtering, in
-memory; ``save`` writes it and returns the :class:`~xfilter.output.Output` directory."""
+memory; ``save`` writes it and returns the :class:`~xfilter.output.reader.Output` directory."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ import numpy as np
 import pyarrow as pa
 
 from xfilter.errors import XFilterError
-from xfilter.kernel import ACTION, TAG_COLUMNS, TAG_SCHEMA
-from xfilter.manifest import build_manifest, now
-from xfilter.output import Output
-from xfilter.outputs import SplitCounts
-from xfilter.sources import InputInfo
+from xfilter.output.manifest import InputInfo, build_manifest, now
+from xfilter.output.reader import Output
+from xfilter.output.write import SplitStream, write_output
+from xfilter.output.writer import SplitCounts
 from xfilter.transform import XFilter
-from xfilter.write import SplitStream, write_output
+from xfilter.vocab import ACTION, TAG_COLUMNS, TAG_SCHEMA
 
 BATCH_ROWS = 10_000
 
@@ -150,7 +149,7 @@ def check_tags(xf: XFilter, name: str, ds: Any) -> None:
 
 def _same(given: pa.Table, fresh: pa.Table) -> bool:
     try:
-        return given.cast(TAG_SCHEMA).equals(fresh)
+        return bool(given.cast(TAG_SCHEMA).equals(fresh))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return False
 

@@ -25,11 +25,12 @@ from xfilter.detect.datasets import RULES as DATASET_RULES
 from xfilter.detect.datasets import DatasetRegistry, read_card_yaml
 from xfilter.detect.evidence import Evidence, hit
 from xfilter.errors import ConfigError, InputError
-from xfilter.kernel import TAG_COLUMNS, Tagger, Tags
-from xfilter.optout import OptOutList
 from xfilter.policy import Policy
+from xfilter.policy.optout import OptOutList
 from xfilter.rules import ruleset_sha256
-from xfilter.scan import Roles
+from xfilter.tagging.scan import Roles
+from xfilter.tagging.tagger import Tagger, Tags
+from xfilter.vocab import TAG_COLUMNS
 
 if TYPE_CHECKING:
     from xfilter.result import FilterResult
@@ -108,7 +109,8 @@ class XFilter:
         """Stable hash of everything that decides; equal filters decide equally."""
         from datasets.fingerprint import Hasher
 
-        return Hasher.hash(self)
+        digest: str = Hasher.hash(self)
+        return digest
 
     # -- the batch function ----------------------------------------------------------------
 

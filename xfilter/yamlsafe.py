@@ -43,7 +43,7 @@ def parse_yaml(text: str, origin: str, what: str = "a config") -> object:
         loader.dispose()
 
 
-class _Refused(yaml.YAMLError):
+class _Refused(yaml.YAMLError):  # type: ignore[misc]  # PyYAML ships no types
     """YAML that parses but that a config may not hold."""
 
     def __init__(self, message: str, mark: yaml.Mark) -> None:
@@ -52,7 +52,7 @@ class _Refused(yaml.YAMLError):
         self.line = mark.line + 1
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(yaml.SafeLoader):  # type: ignore[misc]
     """``SafeLoader`` that refuses aliases and repeated mapping keys."""
 
     what = "a config"
@@ -64,7 +64,8 @@ class _StrictLoader(yaml.SafeLoader):
             raise _Refused(
                 f"YAML aliases (*{name}) are not allowed in {self.what}", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        node: yaml.Node = super().compose_node(parent, index)
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         self.flatten_mapping(node)
@@ -80,4 +81,5 @@ class _StrictLoader(yaml.SafeLoader):
                     f"duplicate key {_short(key)} (first on line {seen})", key_node.start_mark
                 )
             first_line[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping

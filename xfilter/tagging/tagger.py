@@ -14,27 +14,20 @@ from functools import cached_property
 import pyarrow as pa
 
 from xfilter.detect.datasets import DatasetRegistry
-from xfilter.detect.evidence import CATEGORIES, Evidence
+from xfilter.detect.evidence import Evidence
 from xfilter.policy import Policy
-from xfilter.scan import Roles, analyze_string, scan_table
+from xfilter.tagging.scan import Roles, analyze_string, scan_table
+from xfilter.vocab import (
+    ACTION,
+    AUTHORS_COLUMN,
+    CARRIED,
+    CATEGORIES,
+    CATEGORIES_COLUMN,
+    RULES_COLUMN,
+    TAG_SCHEMA,
+)
 
-ACTION, CATEGORIES_COLUMN, RULES_COLUMN, AUTHORS_COLUMN = (
-    "xfilter_action",
-    "xfilter_categories",
-    "xfilter_rules",
-    "xfilter_authors",
-)
-TAG_COLUMNS = (ACTION, CATEGORIES_COLUMN, RULES_COLUMN, AUTHORS_COLUMN)
-TAG_SCHEMA = pa.schema(
-    [
-        pa.field(ACTION, pa.string()),
-        pa.field(CATEGORIES_COLUMN, pa.list_(pa.string())),
-        pa.field(RULES_COLUMN, pa.list_(pa.string())),
-        pa.field(AUTHORS_COLUMN, pa.list_(pa.string())),
-    ]
-)
 _RANK = {category: rank for rank, category in enumerate(CATEGORIES)}
-CARRIED = frozenset({"x_dataset", "x_post", "x_embed"})
 # Rules under which a category does not always remove a record: "keep" never does, the others
 # depend on its authors.
 _NOT_ALWAYS_REMOVING = frozenset({"keep", "author-check", "opt-out"})

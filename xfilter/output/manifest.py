@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
@@ -19,15 +19,43 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from xfilter import __version__
 from xfilter.config import Config
 from xfilter.errors import VerifyError
-from xfilter.outputs import SplitCounts
+from xfilter.output.writer import SplitCounts
 from xfilter.policy import Policy
 from xfilter.rules import ALL_RULES, RULESET_VERSION, ruleset_sha256
-from xfilter.sources import InputInfo
 from xfilter.transform import XFilter
 
+
 # /2: the card and the Croissant file are bound to the manifest by ``documents``.
-SCHEMA = "xfilter.manifest/2"
-OLDER_SCHEMAS = ("xfilter.manifest/1",)
+@dataclass
+class InputInfo:
+    """Where the records came from, recorded in the manifest."""
+
+    source: str
+    kind: str
+    path: str | None = None
+    revision: str | None = None
+    revision_verified: bool = False
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    features: dict[str, Any] | None = None
+    rows: dict[str, int | None] = field(default_factory=dict)
+    # The local files read (not in the manifest): errors found while reading name one of them.
+    files: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "path": self.path,
+            "revision": self.revision,
+            "revision_verified": self.revision_verified,
+            "fingerprint": dict(self.fingerprints),
+            "features": self.features,
+            "rows": dict(self.rows),
+        }
+
+
+SCHEMA = "xfilter.output.manifest/2"
+OLDER_SCHEMAS = ("xfilter.output.manifest/1",)
 SELF_HASH = "manifest_sha256"
 
 

@@ -11,10 +11,9 @@ from types import MappingProxyType
 from typing import Any
 
 from xfilter.config import Config
-from xfilter.detect.evidence import CATEGORIES
-from xfilter.optout import OptOutList
+from xfilter.policy.optout import OptOutList
+from xfilter.vocab import ACTIONS, CATEGORIES
 
-ACTIONS = ("keep", "redact", "quarantine", "drop")
 # When categories disagree the most removing action wins.
 _SEVERITY = {action: rank for rank, action in enumerate(ACTIONS)}
 # How much of a category each rule removes. An override below the mode's own rule keeps records

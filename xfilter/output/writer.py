@@ -27,14 +27,14 @@ import pyarrow.parquet as pq
 
 from xfilter.errors import InputError, OutputError
 from xfilter.faults import checkpoint
-from xfilter.kernel import ACTION, CATEGORIES_COLUMN, RULES_COLUMN, TAG_COLUMNS, TAG_SCHEMA
+from xfilter.vocab import ACTION, CATEGORIES_COLUMN, RULES_COLUMN, TAG_COLUMNS, TAG_SCHEMA
 
 ROW_GROUP_ROWS = 10_000
 SHARD_BYTES = 512 * 1024 * 1024
 EXTENSIONS = {"parquet": "parquet", "arrow": "arrow", "jsonl": "jsonl"}
 LEDGER = "ledger.parquet"
 MANIFEST = "manifest.json"
-MANIFEST_SCHEMA_PREFIX = "xfilter.manifest/"
+MANIFEST_SCHEMA_PREFIX = "xfilter.output.manifest/"
 # Everything an output directory holds at its top level; data files are listed in the manifest.
 OUTPUT_DIRS = frozenset({"clean", "quarantine"})
 OUTPUT_FILES = frozenset(
@@ -202,7 +202,8 @@ def _tag_features() -> dict[str, Any]:
     from datasets import Features, List, Value
 
     tags = {ACTION: Value("string")} | {c: List(Value("string")) for c in TAG_COLUMNS[1:]}
-    return Features(tags).to_dict()
+    features: dict[str, Any] = Features(tags).to_dict()
+    return features
 
 
 def _hub_schema(schema: pa.Schema, features: dict[str, Any] | None) -> pa.Schema:
@@ -347,7 +348,7 @@ def check_tag_columns(split: str, schema: pa.Schema) -> None:
 
 def _same_type(given: pa.DataType, wanted: pa.DataType) -> bool:
     if pa.types.is_list(wanted):  # list item field names differ between writers
-        return pa.types.is_list(given) and given.value_type == wanted.value_type
+        return bool(pa.types.is_list(given) and given.value_type == wanted.value_type)
     return bool(given == wanted)
 
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xfilter.engines import utf8
-from xfilter.engines.casefold import Ranges, fold_closure
-from xfilter.engines.re2_syntax import (
+from xfilter.tagging.prefilter import utf8
+from xfilter.tagging.prefilter.casefold import Ranges, fold_closure
+from xfilter.tagging.prefilter.re2_syntax import (
     Alternate,
     AnyChar,
     Assertion,

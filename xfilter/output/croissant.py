@@ -17,10 +17,10 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
-from xfilter.card import (
-    CATEGORY_MEANING,
+from xfilter.output.card import (
     TOOL_URL,
     against_terms,
+    card_yaml,
     found_by_category,
     load_input_card,
     policy_description,
@@ -29,6 +29,7 @@ from xfilter.card import (
     tags,
     total,
 )
+from xfilter.vocab import CATEGORY_MEANING
 
 CROISSANT = "manifest.croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
@@ -101,7 +102,7 @@ def build_croissant(
     """The Croissant document of the output in ``directory`` (its clean files must exist)."""
     root = Path(directory)
     original = load_input_card(manifest)
-    card = original.data.to_dict() if original else {}
+    card = card_yaml(original)
     doc: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
@@ -361,7 +362,7 @@ def _schema(path: Path, fmt: str, manifest: Mapping[str, Any]) -> pa.Schema:
             return reader.schema
     from datasets import Features
 
-    from xfilter.kernel import TAG_COLUMNS
+    from xfilter.vocab import TAG_COLUMNS
 
     features = manifest["input"].get("features") or {}
     schema = Features.from_dict(features).arrow_schema

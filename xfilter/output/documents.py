@@ -15,9 +15,9 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from xfilter.card import CARD, build_card
-from xfilter.croissant import CROISSANT, croissant_text
-from xfilter.manifest import SELF_HASH, seal
+from xfilter.output.card import CARD, build_card
+from xfilter.output.croissant import CROISSANT, croissant_text
+from xfilter.output.manifest import SELF_HASH, seal
 
 DOCUMENTS = "documents"
 NAMES = (CARD, CROISSANT)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from xfilter.errors import OutputError
-from xfilter.outputs import LEDGER
+from xfilter.output.writer import LEDGER
 
 
 class Output:
@@ -22,7 +22,7 @@ class Output:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        from xfilter.verification import load_manifest
+        from xfilter.output.verify import load_manifest
 
         self.path = Path(path)
         self.manifest: dict[str, Any] = load_manifest(self.path)
@@ -81,7 +81,7 @@ class Output:
     def verify(self, quick: bool = False) -> list[str]:
         """``xfilter verify`` on this directory: raise ``VerifyError`` naming the first problem,
         return what was checked."""
-        from xfilter.verification import verify
+        from xfilter.output.verify import verify
 
         return verify(self.path, quick=quick)
 
@@ -124,7 +124,7 @@ class Output:
         """The features of an empty set: the input's, plus the tag columns in quarantine."""
         import datasets
 
-        from xfilter.kernel import TAG_SCHEMA
+        from xfilter.vocab import TAG_SCHEMA
 
         recorded = self.manifest.get("input", {}).get("features")
         if not recorded:

@@ -10,13 +10,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from xfilter.documents import bind_documents
 from xfilter.errors import XFilterError
 from xfilter.faults import checkpoint
-from xfilter.manifest import build_manifest, dumps
-from xfilter.outputs import MANIFEST, OutputWriter
-from xfilter.pipeline import Background
-from xfilter.sources import InputInfo
+from xfilter.output.documents import bind_documents
+from xfilter.output.manifest import InputInfo, build_manifest, dumps
+from xfilter.output.writer import MANIFEST, OutputWriter
+from xfilter.threads import Background
 from xfilter.transform import XFilter
 
 

@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 import pyarrow as pa
 
 from xfilter.errors import InputError
+from xfilter.output.manifest import InputInfo
 
 T = TypeVar("T")
 
@@ -34,34 +34,6 @@ _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(?:/[\w.-]+)?")
 _COMPRESSED = (".gz", ".zst", ".bz2", ".xz", ".lz4", ".zip")
 _JSON_LINES = (".jsonl", ".ndjson")
 _MAX_DETAIL = 300  # characters of an underlying error quoted in a message
-
-
-@dataclass
-class InputInfo:
-    """Where the records came from, recorded in the manifest."""
-
-    source: str
-    kind: str
-    path: str | None = None
-    revision: str | None = None
-    revision_verified: bool = False
-    fingerprints: dict[str, str] = field(default_factory=dict)
-    features: dict[str, Any] | None = None
-    rows: dict[str, int | None] = field(default_factory=dict)
-    # The local files read (not in the manifest): errors found while reading name one of them.
-    files: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "kind": self.kind,
-            "path": self.path,
-            "revision": self.revision,
-            "revision_verified": self.revision_verified,
-            "fingerprint": dict(self.fingerprints),
-            "features": self.features,
-            "rows": dict(self.rows),
-        }
 
 
 def demo_files() -> dict[str, str]:

@@ -14,20 +14,22 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from xfilter.config import Config, build_config
-from xfilter.documents import NAMES as DOCUMENT_NAMES
-from xfilter.documents import document_sha256
 from xfilter.errors import ConfigError, VerifyError
-from xfilter.manifest import SELF_HASH, body_sha256, check_shape, policy_section
-from xfilter.outputs import EXTENSIONS, LEDGER, MANIFEST, file_sha256
+from xfilter.output.documents import NAMES as DOCUMENT_NAMES
+from xfilter.output.documents import document_sha256
+from xfilter.output.manifest import SELF_HASH, body_sha256, check_shape, policy_section
+from xfilter.output.writer import EXTENSIONS, LEDGER, MANIFEST, file_sha256
+from xfilter.vocab import ACTION_COUNTS
 
 _TOP_LEVEL = {MANIFEST, LEDGER, *DOCUMENT_NAMES, "clean", "quarantine"}
-_LEDGER_ACTIONS = {"drop": "dropped", "quarantine": "quarantined", "redact": "redacted"}
+_LEDGER_ACTIONS = ACTION_COUNTS
 
 
 def _rows(path: Path, fmt: str) -> int:
     try:
         if fmt == "parquet":
-            return pq.ParquetFile(path).metadata.num_rows
+            rows: int = pq.ParquetFile(path).metadata.num_rows
+            return rows
         if fmt == "arrow":
             with ipc.open_stream(str(path)) as reader:
                 return sum(batch.num_rows for batch in reader)
@@ -318,8 +320,8 @@ def rescan_clean(
     root: Path, manifest: dict[str, Any], config: Config | None = None
 ) -> list[tuple[str, int, list[str]]]:
     """Re-tag the clean set under the recorded config; return the records it would not keep."""
-    from xfilter.kernel import ACTION, RULES_COLUMN
     from xfilter.transform import XFilter
+    from xfilter.vocab import ACTION, RULES_COLUMN
 
     config = config or _check_config(root, manifest)
     recorded = manifest.get("opt_out")

@@ -13,7 +13,7 @@ vectorised and the list never sits in memory in the clear:
 The key is read from a file or an environment variable (``KeySource``) and kept out of
 ``repr``, messages and pickles: an unpickled list reads it again from the same place.
 
-``python -m xfilter.optout hash --key-env VAR LIST`` prints the keyed entries of a list.
+``python -m xfilter.policy.optout hash --key-env VAR LIST`` prints the keyed entries of a list.
 """
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from xfilter.engines.optout_keys import (
+from xfilter.errors import ConfigError
+from xfilter.policy.optout_keys import (
     InvalidEntry,
     ListKeys,
     list_keys,
     plain_entry,
     sorted_unique,
 )
-from xfilter.errors import ConfigError
 
 if TYPE_CHECKING:
     from xfilter.config import OptOutConfig
@@ -392,10 +392,10 @@ def keyed_entries(path: str | os.PathLike[str], key: bytes) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m xfilter.optout hash (--key-env VAR | --key-file FILE) LIST``: keyed entries
-    of LIST on stdout, one per line, for sharing an opt-out list without revealing it."""
+    """``python -m xfilter.policy.optout hash (--key-env VAR | --key-file FILE) LIST``: keyed
+    entries of LIST on stdout, one per line, for sharing an opt-out list without revealing it."""
     parser = argparse.ArgumentParser(
-        prog="python -m xfilter.optout",
+        prog="python -m xfilter.policy.optout",
         description="Turn an opt-out list of X user ids and handles into keyed entries.",
     )
     commands = parser.add_subparsers(dest="command", required=True)

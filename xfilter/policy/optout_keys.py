@@ -1,6 +1,6 @@
 """Opt-out list keys at platform scale: ten million entries in seconds and bounded memory.
 
-The keys are those of ``xfilter.optout``: a plain entry (X user id or handle, any case, ``@``
+The keys are those of ``xfilter.policy.optout``: a plain entry (X user id or handle, any case, ``@``
 optional) is the first 8 bytes, big-endian, of ``sha256(entry.strip().lower().lstrip("@"))``;
 a ``sha256:<64 hex>`` entry is its first 16 hex digits. A keyed ``hmac-sha256:<64 hex>`` entry
 is its first 16 hex digits too, kept apart: it is matched against authors hashed with the
@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 import pyarrow as pa
 
-# The same rules as xfilter.optout's _HANDLE, _USER_ID and _HASHED (str patterns: \d is any
+# The same rules as xfilter.policy.optout's _HANDLE, _USER_ID and _HASHED (str patterns: \d is any
 # Unicode digit there, which exact_key keeps).
 _HANDLE = re.compile(r"@?[A-Za-z0-9_]{1,20}")
 _USER_ID = re.compile(r"\d{1,20}")
@@ -78,7 +78,7 @@ def plain_entry(value: str) -> str | None:
 
 
 def exact_key(value: str) -> int | None:
-    """The key of one entry by ``xfilter.optout``'s rules; None if it is not a valid entry."""
+    """The key of one entry by ``xfilter.policy.optout``'s rules; None if not a valid entry."""
     hashed = _HASHED.fullmatch(value.strip())
     if hashed:
         return int(hashed.group(1)[:16], 16)
@@ -161,7 +161,7 @@ def keys_from_txt(data: bytes) -> np.ndarray:
 
 
 def _txt_exact(text: str) -> np.ndarray:
-    """The txt rules as ``xfilter.optout`` applies them, line by line."""
+    """The txt rules as ``xfilter.policy.optout`` applies them, line by line."""
     keys: list[int] = []
     for number, line in enumerate(text.splitlines(), start=1):
         value = line.split("#", 1)[0].strip()
@@ -261,7 +261,8 @@ def _hex_prefixes(entries: list[bytes], start: int) -> np.ndarray:
     joined = b"".join(e[start : start + 16] for e in entries)
     nibbles = _HEX[np.frombuffer(joined, dtype=np.uint8)].reshape(-1, 16).astype(np.uint64)
     shifts = np.arange(60, -4, -4, dtype=np.uint64)
-    return np.bitwise_or.reduce(nibbles << shifts, axis=1)
+    keys: np.ndarray = np.bitwise_or.reduce(nibbles << shifts, axis=1)
+    return keys
 
 
 def sorted_unique(keys: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from xfilter.config import build_config
 from xfilter.policy import Policy
+from xfilter.vocab import ACTION_COUNTS, CATEGORY_MEANING
 
 CARD = "README.md"
 FILTERED_TAG = "x-content-filtered"
@@ -45,18 +46,11 @@ _SIZES = (
     (100_000_000, "10M<n<100M"),
     (1_000_000_000, "100M<n<1B"),
 )
-CATEGORY_MEANING = {
-    "x_dataset": "belongs to a dataset known to be X-derived",
-    "x_post": "is X content itself (a post or user object, a post-ID column, an X page)",
-    "x_embed": "carries an embedded X post's text",
-    "x_link": "points at specific X posts or media without their text",
-    "x_mention": "names X only generically (share buttons, profile links)",
-}
 _REJECTED = {
     "drop": "**dropped**: counted in the manifest and the ledger, not kept",
     "quarantine": "**quarantined**: written to `quarantine/` with their reasons, for review",
 }
-_LEDGER_ACTIONS = {"drop": "dropped", "quarantine": "quarantined", "redact": "redacted"}
+_LEDGER_ACTIONS = ACTION_COUNTS
 _HEADING = re.compile(r"^(#{1,5})(\s)")
 # The policy label an earlier xfilter run put at the end of an input's pretty name.
 _OWN_LABEL = re.compile(
@@ -70,9 +64,17 @@ def build_card(manifest: Mapping[str, Any], directory: str | Path | None = None)
     read from its ledger; without it the card still holds every count the manifest has."""
     original = load_input_card(manifest)
     removed = removed_by_category(Path(directory)) if directory is not None else None
-    data = card_data(manifest, original.data.to_dict() if original else {}, removed)
+    data = card_data(manifest, card_yaml(original), removed)
     body = card_body(manifest, data, removed, original.text if original else None)
     return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n{body}"))
+
+
+def card_yaml(card: DatasetCard | None) -> dict[str, Any]:
+    """The YAML header of an input card as a plain mapping (empty without a card)."""
+    if card is None:
+        return {}
+    data: dict[str, Any] = card.data.to_dict()  # type: ignore[no-untyped-call]
+    return data
 
 
 def load_input_card(manifest: Mapping[str, Any]) -> DatasetCard | None:
@@ -206,8 +208,8 @@ def removed_by_category(directory: Path) -> dict[str, dict[str, int]] | None:
     (so the numbers add up to the totals), from the ledger, which holds no record text."""
     import pyarrow.parquet as pq
 
-    from xfilter.detect.evidence import CATEGORIES
-    from xfilter.outputs import LEDGER
+    from xfilter.output.writer import LEDGER
+    from xfilter.vocab import CATEGORIES
 
     path = directory / LEDGER
     if not path.is_file():

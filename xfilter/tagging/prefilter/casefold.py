@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from xfilter.engines.re2_syntax import merge_ranges
+from xfilter.tagging.prefilter.re2_syntax import merge_ranges
 
 Ranges = tuple[tuple[int, int], ...]
 # Cased scripts all live in planes 0 and 1.

@@ -20,8 +20,8 @@ from xfilter.detect import ids, posts, text, urls
 from xfilter.detect.datasets import RULES as DATASET_RULES
 from xfilter.detect.datasets import SOURCE_COLUMN_NAMES, DatasetRegistry
 from xfilter.detect.evidence import Evidence, hit
-from xfilter.engines import candidates_in
 from xfilter.errors import InputError
+from xfilter.tagging.prefilter import candidates_in
 
 URL_COLUMN_NAMES = frozenset(
     {
@@ -145,7 +145,7 @@ def _walk(path: str, values: pa.Array, rows: np.ndarray | None) -> Iterator[Leaf
 
 
 def _is_list(kind: pa.DataType) -> bool:
-    return (
+    return bool(
         pa.types.is_list(kind)
         or pa.types.is_large_list(kind)
         or pa.types.is_fixed_size_list(kind)

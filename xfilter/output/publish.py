@@ -26,11 +26,11 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
-from xfilter.card import CARD, total
-from xfilter.croissant import CROISSANT
 from xfilter.errors import VerifyError, XFilterError
-from xfilter.outputs import LEDGER, MANIFEST
-from xfilter.verification import confined, load_manifest, verify
+from xfilter.output.card import CARD, total
+from xfilter.output.croissant import CROISSANT
+from xfilter.output.verify import confined, load_manifest, verify
+from xfilter.output.writer import LEDGER, MANIFEST
 
 REPO_TYPE = "dataset"
 # What a publish owns in the repo: an earlier publish's files there are replaced or deleted.

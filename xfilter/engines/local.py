@@ -12,23 +12,23 @@ import pyarrow as pa
 from tqdm.auto import tqdm
 
 from xfilter.config import Config, load_config
+from xfilter.engines.inputs import load_source, read_batches
 from xfilter.errors import ConfigError, InputError
 from xfilter.faults import checkpoint
-from xfilter.kernel import TAG_COLUMNS
-from xfilter.manifest import now
-from xfilter.output import Output
-from xfilter.outputs import check_tag_columns
-from xfilter.pipeline import prefetch
+from xfilter.output.manifest import InputInfo, now
+from xfilter.output.reader import Output
+from xfilter.output.write import SplitStream, write_output
+from xfilter.output.writer import check_tag_columns
 from xfilter.result import BATCH_ROWS, FilterResult
-from xfilter.sources import InputInfo, load_source, read_batches
+from xfilter.threads import prefetch
 from xfilter.transform import XFilter
-from xfilter.write import SplitStream, write_output
+from xfilter.vocab import TAG_COLUMNS
 
 
 def progress_enabled() -> bool:
     from datasets.utils.logging import is_progress_bar_enabled
 
-    return is_progress_bar_enabled()
+    return bool(is_progress_bar_enabled())
 
 
 def run(

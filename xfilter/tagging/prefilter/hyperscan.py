@@ -31,10 +31,10 @@ import hyperscan
 import numpy as np
 import pyarrow as pa
 
-from xfilter.engines import hs_cache, re2
-from xfilter.engines.re2_syntax import Untranslatable
-from xfilter.engines.translate import SENTINEL, Expression, translate
 from xfilter.faults import checkpoint
+from xfilter.tagging.prefilter import hs_cache, re2
+from xfilter.tagging.prefilter.re2_syntax import Untranslatable
+from xfilter.tagging.prefilter.translate import SENTINEL, Expression, translate
 
 log = logging.getLogger(__name__)
 _GAP = bytes([SENTINEL])

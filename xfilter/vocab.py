@@ -1,0 +1,38 @@
+"""The words every layer shares: categories, actions and the four decision columns."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+# Strongest first: a record's primary category is the first of these it has.
+CATEGORIES: tuple[str, ...] = ("x_dataset", "x_post", "x_embed", "x_link", "x_mention")
+CATEGORY_MEANING = {
+    "x_dataset": "belongs to a dataset known to be X-derived",
+    "x_post": "is X content itself (a post or user object, a post-ID column, an X page)",
+    "x_embed": "carries an embedded X post's text",
+    "x_link": "points at specific X posts or media without their text",
+    "x_mention": "names X only generically (share buttons, profile links)",
+}
+# Categories whose records carry X content (their authors' posts); links and mentions do not.
+CARRIED = frozenset({"x_dataset", "x_post", "x_embed"})
+
+# Least removing first: when categories disagree the most removing action wins.
+ACTIONS: tuple[str, ...] = ("keep", "redact", "quarantine", "drop")
+# What the ledger and the counts call each action that is not "keep".
+ACTION_COUNTS = {"drop": "dropped", "quarantine": "quarantined", "redact": "redacted"}
+
+ACTION, CATEGORIES_COLUMN, RULES_COLUMN, AUTHORS_COLUMN = (
+    "xfilter_action",
+    "xfilter_categories",
+    "xfilter_rules",
+    "xfilter_authors",
+)
+TAG_COLUMNS = (ACTION, CATEGORIES_COLUMN, RULES_COLUMN, AUTHORS_COLUMN)
+TAG_SCHEMA = pa.schema(
+    [
+        pa.field(ACTION, pa.string()),
+        pa.field(CATEGORIES_COLUMN, pa.list_(pa.string())),
+        pa.field(RULES_COLUMN, pa.list_(pa.string())),
+        pa.field(AUTHORS_COLUMN, pa.list_(pa.string())),
+    ]
+)
