@@ -1,4 +1,5 @@
-"""Detection quality on the labelled third-party corpus (``../shared/corpus``), strict mode.
+"""Detection quality on the labelled third-party corpus (not in this repository; see
+docs/detection-quality.md), strict mode.
 
     python benchmarks/quality.py [--corpus ../shared/corpus] [--misses 20]
 

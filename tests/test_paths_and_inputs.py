@@ -110,7 +110,7 @@ def test_overwrite_replaces_a_genuine_xfilter_output(tmp_path: Path, small_outpu
     out = _copy(small_output, tmp_path / "out")
     writer = OutputWriter(out, "parquet", overwrite=True)
     writer.close()
-    writer.write_text("manifest.json", json.dumps({"schema": "xfilter.output.manifest/1"}))
+    writer.write_text("manifest.json", json.dumps({"schema": "xfilter.manifest/1"}))
     writer.commit()
     assert sorted(p.name for p in out.iterdir()) == ["ledger.parquet", "manifest.json"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -122,7 +122,7 @@ def test_a_fresh_output_verifies_every_check(strict_out: Path) -> None:
         "re-scanned",
     ):
         assert claim in text, claim
-    assert _manifest(strict_out)["schema"] == SCHEMA == "xfilter.output.manifest/2"
+    assert _manifest(strict_out)["schema"] == SCHEMA == "xfilter.manifest/2"
 
 
 def test_an_edited_manifest_field_without_reseal_fails(copy: Path) -> None:
@@ -532,8 +532,8 @@ def test_a_manifest_that_is_not_an_object_of_this_schema_is_refused(copy: Path, 
 
 
 def test_an_older_manifest_schema_is_refused_clearly(copy: Path) -> None:
-    _reseal_manifest_only(copy, _set("schema", "xfilter.output.manifest/1"))
-    _fails(copy, r"schema 'xfilter.output.manifest/1' .*older xfilter.*re-run")
+    _reseal_manifest_only(copy, _set("schema", "xfilter.manifest/1"))
+    _fails(copy, r"schema 'xfilter.manifest/1' .*older xfilter.*re-run")
 
 
 # --- counts, ledger and the re-scan ------------------------------------------------------------

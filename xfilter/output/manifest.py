@@ -54,8 +54,8 @@ class InputInfo:
         }
 
 
-SCHEMA = "xfilter.output.manifest/2"
-OLDER_SCHEMAS = ("xfilter.output.manifest/1",)
+SCHEMA = "xfilter.manifest/2"
+OLDER_SCHEMAS = ("xfilter.manifest/1",)
 SELF_HASH = "manifest_sha256"
 
 

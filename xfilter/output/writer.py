@@ -34,7 +34,7 @@ SHARD_BYTES = 512 * 1024 * 1024
 EXTENSIONS = {"parquet": "parquet", "arrow": "arrow", "jsonl": "jsonl"}
 LEDGER = "ledger.parquet"
 MANIFEST = "manifest.json"
-MANIFEST_SCHEMA_PREFIX = "xfilter.output.manifest/"
+MANIFEST_SCHEMA_PREFIX = "xfilter.manifest/"
 # Everything an output directory holds at its top level; data files are listed in the manifest.
 OUTPUT_DIRS = frozenset({"clean", "quarantine"})
 OUTPUT_FILES = frozenset(

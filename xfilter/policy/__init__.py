@@ -1,6 +1,6 @@
 """Policy modes: from a record's categories and authors to one action.
 
-The table is DESIGN.md §3. Detection never decides; this module is the only place that does.
+The table is in docs/policy-modes.md. Detection never decides; this module is the only place that does.
 """
 
 from __future__ import annotations
