@@ -1,7 +1,7 @@
 """Detection quality on the labelled third-party corpus (not in this repository; see
 docs/detection-quality.md), strict mode.
 
-    python benchmarks/quality.py [--corpus ../shared/corpus] [--misses 20]
+    python benchmarks/quality.py [--corpus DIR] [--misses 20]
 
 Per file and overall: recall on x_post + x_embed (action not keep), false-reject rate on
 none + x_mention (action not keep), category accuracy (strongest category found vs gold),

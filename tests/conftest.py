@@ -1,85 +1,38 @@
-"""Shared fixtures: offline Hub, the demo set, the third-party corpus (when present), the CLI."""
+"""Fixtures only: an offline Hub, a test-local `datasets` cache, the labelled corpus (when
+present), no network; tests under e2e/ (and the slow files named below) are marked slow."""
 
 from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 
-from xfilter.detect.evidence import CATEGORIES, Evidence
+from tests.helpers import CORPUS
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 # A cache of this session's own: `datasets` keys some local caches by path patterns only.
 os.environ["HF_DATASETS_CACHE"] = tempfile.mkdtemp(prefix="xfilter-tests-cache-")
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+HERE = Path(__file__).resolve().parent
+# Outside e2e/, files that start real runs, subprocesses or a Ray cluster.
+SLOW_FILES = {
+    "engines/test_ray.py",
+    "engines/test_interrupts.py",
+}
 
 
-def run_cli(*args: str, cwd: Path = REPO, check: bool = False) -> subprocess.CompletedProcess[str]:
-    """The real ``xfilter`` command in a subprocess."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_DISABLE_PROGRESS_BARS": "1"}
-    done = subprocess.run(
-        [sys.executable, "-m", "xfilter", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if check and done.returncode != 0:
-        raise AssertionError(f"xfilter {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done
-
-
-def prefilter_matches(texts: list[str], pattern: str) -> list[bool]:
-    """Which of ``texts`` an RE2 prefilter matches, run as the default engine runs it."""
-    arr = pa.array(texts, pa.string())
-    result: list[bool] = pc.match_substring_regex(arr, pattern, ignore_case=True).to_pylist()
-    return result
-
-
-def rules(ev: list[Evidence] | None) -> set[str]:
-    assert ev is not None
-    return {e.rule for e in ev}
-
-
-def strongest(ev: list[Evidence]) -> str:
-    """The strongest category found, or "none"."""
-    found = {e.category for e in ev}
-    return next((c for c in CATEGORIES if c in found), "none")
-
-
-def cpu_seconds(fn: Callable[[], object]) -> float:
-    """The CPU time ``fn`` takes in this process: time spent waiting for a core, which
-    other processes on a loaded machine cause, does not count."""
-    start = time.process_time()
-    fn()
-    return time.process_time() - start
-
-
-def growth_ratio(fn: Callable[[str], object], small: str, floor: float = 1e-3) -> float:
-    """How much more CPU time ``fn`` takes on 8× ``small`` than on ``small``: ~8 when linear,
-    ~64 when quadratic. Process CPU time, not wall-clock, so the machine's load does not
-    count; the two sizes alternate, best of 5 each, and a floor keeps timer noise out."""
-    fn(small)  # warm up compiled patterns and caches
-    big = small * 8
-    fast = slow = float("inf")
-    for _ in range(5):
-        fast = min(fast, cpu_seconds(lambda: fn(small)))
-        slow = min(slow, cpu_seconds(lambda: fn(big)))
-    return slow / max(fast, floor)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`pytest -m "not slow"` is the fast unit layer: end-to-end files are marked slow."""
+    for item in items:
+        relative = Path(str(item.fspath)).resolve().relative_to(HERE).as_posix()
+        if relative.startswith("e2e/") or relative in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

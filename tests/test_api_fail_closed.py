@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 import xfilter
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 from xfilter import XFilter
 from xfilter.errors import ConfigError, InputError, XFilterError
 from xfilter.vocab import TAG_COLUMNS

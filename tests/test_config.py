@@ -4,10 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import REPO
 from xfilter.config import Config, build_config, load_config
 from xfilter.errors import ConfigError
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("name", ["strict", "collaborator", "first-party"])

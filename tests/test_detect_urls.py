@@ -465,7 +465,7 @@ def test_twitter_text_conformance_cases(corpus: Path) -> None:
 
 
 def test_veil_check_on_bytes_agrees_with_the_pattern_on_every_character() -> None:
-    from xfilter.detect.urls import _VEILS, has_veils
+    from xfilter.detect.normalize import _VEILS, has_veils
 
     for code in range(0x80, 0x30000):
         if not 0xD800 <= code < 0xE000:

@@ -9,7 +9,7 @@ import pytest
 
 import xfilter
 from xfilter.detect import posts
-from xfilter.rules import ALL_RULES, ruleset_files, ruleset_sha256
+from xfilter.detect.ruleset import ALL_RULES, ruleset_files, ruleset_sha256
 
 PACKAGE = Path(xfilter.__file__).parent
 
@@ -33,9 +33,41 @@ def test_every_detector_module_is_hashed_at_any_depth() -> None:
 
 
 def test_the_tagger_back_ends_policy_and_registry_are_hashed() -> None:
-    engines = _relative(list((PACKAGE / "engines").rglob("*.py")))
-    named = {"scan.py", "kernel.py", "policy.py", "optout.py", "data/known_datasets.yaml"}
-    assert engines | named <= set(ruleset_files())
+    deciding = _relative(
+        [*(PACKAGE / "tagging").rglob("*.py"), *(PACKAGE / "policy").rglob("*.py")]
+    )
+    assert "tagging/prefilter/re2.py" in deciding  # the regex back ends, one level down
+    assert deciding | {"data/known_datasets.yaml"} <= set(ruleset_files())
+
+
+def test_the_executors_and_the_output_are_not_hashed() -> None:
+    """Only what decides: running or writing differently does not change the rule set."""
+    assert not [f for f in ruleset_files() if f.startswith(("engines/", "output/"))]
+
+
+def _old_layout(package_copy: Path) -> None:
+    """Lay a package copy out as before the tagging and policy packages existed."""
+    shutil.move(package_copy / "tagging" / "prefilter", package_copy / "engines_backends")
+    shutil.rmtree(package_copy / "engines")
+    shutil.move(package_copy / "engines_backends", package_copy / "engines")
+    shutil.move(package_copy / "tagging" / "scan.py", package_copy / "scan.py")
+    shutil.move(package_copy / "tagging" / "tagger.py", package_copy / "kernel.py")
+    shutil.rmtree(package_copy / "tagging")
+    shutil.move(package_copy / "policy" / "__init__.py", package_copy / "policy.py")
+    shutil.move(package_copy / "policy" / "optout.py", package_copy / "optout.py")
+    shutil.rmtree(package_copy / "policy")
+
+
+def test_the_layout_before_the_tagging_and_policy_packages_is_hashed_whole(
+    package_copy: Path,
+) -> None:
+    _old_layout(package_copy)
+    files = set(ruleset_files(package_copy))
+    assert {"scan.py", "kernel.py", "policy.py", "optout.py", "engines/re2.py"} <= files
+    assert not [f for f in files if f.startswith(("tagging/", "policy/"))]
+    before = ruleset_sha256(package_copy)
+    (package_copy / "kernel.py").write_text("# changed\n", encoding="utf-8")
+    assert ruleset_sha256(package_copy) != before
 
 
 def test_files_are_hashed_in_sorted_relative_posix_order() -> None:
@@ -74,10 +106,33 @@ def test_a_module_added_deep_in_the_detectors_changes_the_hash(package_copy: Pat
 
 
 def test_a_missing_deciding_file_is_an_error_not_a_smaller_hash(package_copy: Path) -> None:
+    (package_copy / "data" / "known_datasets.yaml").unlink()
+    with pytest.raises(FileNotFoundError, match=r"known_datasets\.yaml"):
+        ruleset_sha256(package_copy)
+
+
+@pytest.mark.parametrize("folder", ["detect", "tagging", "policy"])
+def test_a_missing_deciding_folder_is_an_error_not_a_smaller_hash(
+    package_copy: Path, folder: str
+) -> None:
+    shutil.rmtree(package_copy / folder)
+    with pytest.raises(FileNotFoundError, match=rf"{folder}/"):
+        ruleset_sha256(package_copy)
+
+
+def test_the_old_layout_missing_a_former_file_is_an_error(package_copy: Path) -> None:
+    _old_layout(package_copy)
     (package_copy / "kernel.py").unlink()
-    with pytest.raises(FileNotFoundError, match=r"kernel\.py"):
+    with pytest.raises(FileNotFoundError, match=r"tagging/"):
         ruleset_sha256(package_copy)
 
 
 def test_every_posts_rule_is_in_the_rule_set() -> None:
     assert {rule.id for rule in posts.RULES} <= set(ALL_RULES)
+
+
+def test_the_old_import_path_names_the_same_rule_set() -> None:
+    from xfilter import rules
+
+    assert rules.ALL_RULES is ALL_RULES
+    assert rules.ruleset_sha256() == ruleset_sha256()

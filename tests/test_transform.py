@@ -12,6 +12,7 @@ import pytest
 
 import xfilter
 import xfilter.transform
+from tests.helpers import REPO
 from xfilter import XFilter
 from xfilter.vocab import TAG_COLUMNS
 
@@ -215,7 +216,7 @@ def test_json_feature_columns_are_parsed() -> None:
     assert tagged[1]["xfilter_action"] == "keep"
 
 
-OPT_OUT = {"path": str(Path(__file__).resolve().parents[1] / "configs" / "opt-out.example.csv")}
+OPT_OUT = {"path": str(REPO / "configs" / "opt-out.example.csv")}
 KEEP_SETTINGS = [
     {"mode": "strict"},
     {"mode": "strict", "action": "drop"},

@@ -14,21 +14,38 @@ in the registry's ``generic_names`` (``emotion``…) count only as a whole datas
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from xfilter.detect.evidence import Rule
-from xfilter.errors import ConfigError, InputError
-from xfilter.yamlsafe import parse_yaml
+from xfilter.detect.cards import card_strings
+from xfilter.detect.cards import read_card_yaml as read_card_yaml
+from xfilter.detect.dataset_names import (
+    DATA_SUFFIX,
+    HUB_PREFIX,
+    NOISE_DIR,
+    SEGMENT_SPLIT,
+    compact,
+    id_key,
+    looks_like_path,
+    split_id,
+    word_pieces,
+    x_word,
+)
+from xfilter.detect.evidence import Evidence, Rule, hit
+from xfilter.detect.registry_file import (
+    SCHEMA_VERSION,
+    builtin,
+    claim,
+    in_config,
+    parse_registry,
+    read_registry_file,
+)
+from xfilter.detect.registry_file import KnownDataset as KnownDataset
 
 RULE_REGISTRY = Rule(
     "dataset.registry",
@@ -64,13 +81,6 @@ SOURCE_COLUMN_NAMES: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
-SCHEMA_VERSION = 1
-_BUILTIN_LABEL = "xfilter/data/known_datasets.yaml"
-_TOP_KEYS = ("schema", "generic_names", "datasets")
-_ENTRY_KEYS = (
-    "id", "aliases", "evidence", "source", "paperswithcode_id", "partial", "configs", "verified",
-)  # fmt: skip
-_REQUIRED = ("id", "evidence", "source")
 
 # Source-column values longer than this are prose (a translation pair's "source" side), not labels.
 _MAX_LABEL_CHARS = 200
@@ -80,63 +90,12 @@ _CACHE_LIMIT = 1 << 16
 # Names this short must be one whole token: "ce-dr" is not "cedr".
 _SHORT_NAME = 4
 
-_NON_WORD = re.compile(r"[\W_]+")
-# Word pieces: camelCase humps, digit runs and other letters ("SemEval2018Task1" → sem eval 2018
-# task 1). A name matches a contiguous run of whole pieces, so "TweetEval" = "tweet_eval".
-_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_]+")
-_SEGMENT_SPLIT = re.compile(r"___|[\s/\\:|,;()\[\]{}@]+")
-_HUB_PREFIX = re.compile(
-    r"^(?:hf://datasets/|https?://(?:www\.)?huggingface\.co/datasets/|hf:(?://)?|hub:)",
-    re.IGNORECASE,
-)
-_DATA_SUFFIX = re.compile(
-    r"(?:\.(?:parquet|arrow|jsonl|json|csv|tsv|txt|zip|tar|xml|zst|gz|bz2|xz))+$", re.IGNORECASE
-)
-_NOISE_DIR = re.compile(
-    r"^(?:data|train|test|validation|valid|dev|default|raw|processed|splits?|snapshots|blobs|"
-    r"refs|main|\d+(?:\.\d+)+|[0-9a-f]{16,}|.*-\d{5}-of-\d{5}.*)$",
-    re.IGNORECASE,
-)
 # Host names and URLs in a source value are left to the URL detector (twitter-dash.com is no X).
 _HOSTLIKE = re.compile(
     r"://|\bwww\.|[a-z0-9-]\.(?:com|net|org|io|co|me|ai|app|dev|info|biz|xyz|social|site|"
     r"online|news|tv|us|uk|de|fr|jp|ru|br|in|it|es|nl|pl|ca|au|cn)\b",
     re.IGNORECASE,
 )
-_X_PREFIXES = ("tweet", "twitter", "retweet")
-
-
-@dataclass(frozen=True)
-class KnownDataset:
-    """One X-derived dataset: its ids, why it counts and where that was read.
-
-    ``partial``: only part of it comes from X. ``configs``: only these configs are X-derived.
-    ``verified`` is False for leads the reference could not confirm and for matches made by a
-    generic rule (a ``twitter`` tag), whose ``origin`` then starts with ``rule:``.
-    """
-
-    id: str
-    evidence: str
-    source: str
-    aliases: tuple[str, ...] = ()
-    paperswithcode_id: str | None = None
-    partial: bool = False
-    verified: bool = True
-    configs: tuple[str, ...] = ()
-    origin: str = field(default="", compare=False, repr=False)
-
-    def content(self) -> dict[str, Any]:
-        """The entry as plain data, without where it was loaded from (hashed into sha256)."""
-        return {
-            "id": self.id,
-            "aliases": sorted(self.aliases),
-            "evidence": self.evidence,
-            "source": self.source,
-            "paperswithcode_id": self.paperswithcode_id,
-            "partial": self.partial,
-            "verified": self.verified,
-            "configs": sorted(self.configs),
-        }
 
 
 class DatasetRegistry:
@@ -161,13 +120,13 @@ class DatasetRegistry:
         ``generic_names`` are unioned. Any malformed file is a ConfigError naming file,
         entry and key.
         """
-        entries, generic = _builtin()
-        merged = {_id_key(e.id): e for e in entries}
+        entries, generic = builtin()
+        merged = {id_key(e.id): e for e in entries}
         generic_names = set(generic)
         for path in extra_paths:
             label = os.fspath(path)
-            file_entries, file_generic = _parse_registry(_read_registry_file(label), label)
-            merged.update((_id_key(e.id), e) for e in file_entries)
+            file_entries, file_generic = parse_registry(read_registry_file(label), label)
+            merged.update((id_key(e.id), e) for e in file_entries)
             generic_names.update(file_generic)
         return cls(merged.values(), generic_names)
 
@@ -178,20 +137,20 @@ class DatasetRegistry:
         self._pwc: dict[str, KnownDataset] = {}
         self._id_cache: dict[str, KnownDataset | None] = {}
         self._value_cache: dict[str, KnownDataset | None] = {}
-        generic = {_compact(n) for n in self._generic_names}
+        generic = {compact(n) for n in self._generic_names}
         implicit: list[tuple[str, KnownDataset]] = []
         for entry in self._entries:
             for raw in (entry.id, *entry.aliases):
-                namespace, name = _split_id(raw)
+                namespace, name = split_id(raw)
                 if namespace:
-                    _claim(self._full, f"{namespace}/{name}", entry, raw)
+                    claim(self._full, f"{namespace}/{name}", entry, raw)
                     implicit.append((name, entry))
                 else:
-                    _claim(self._whole, name, entry, raw)
+                    claim(self._whole, name, entry, raw)
                     if name not in generic:
-                        _claim(self._names, name, entry, raw)
+                        claim(self._names, name, entry, raw)
             if entry.paperswithcode_id:
-                _claim(
+                claim(
                     self._pwc, entry.paperswithcode_id.strip().lower(), entry, "paperswithcode_id"
                 )
         # The bare part of "ns/name" is a name too, unless generic or already an explicit name:
@@ -229,7 +188,7 @@ class DatasetRegistry:
             "schema": SCHEMA_VERSION,
             "generic_names": list(self._generic_names),
             "datasets": [
-                e.content() for e in sorted(self._entries, key=lambda e: (_id_key(e.id), e.id))
+                e.content() for e in sorted(self._entries, key=lambda e: (id_key(e.id), e.id))
             ],
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -287,22 +246,22 @@ class DatasetRegistry:
             return self._pwc[pwc.strip().lower()]
         source_parts = [
             part.strip()
-            for value in _strings(card.get("source_datasets"))
+            for value in card_strings(card.get("source_datasets"))
             for part in value.split("|")
         ]
-        pretty_names = _strings(card.get("pretty_name"))
+        pretty_names = card_strings(card.get("pretty_name"))
         for value in (*source_parts, *pretty_names):
             found = self._match_known(value)
             if found is not None:
                 return found
         generic_keys = (
             ("source_datasets", source_parts),
-            ("tags", _strings(card.get("tags"))),
+            ("tags", card_strings(card.get("tags"))),
             ("pretty_name", pretty_names),
         )
         for key, values in generic_keys:
             for value in values:
-                word = _x_word(_pieces(value))
+                word = x_word(word_pieces(value))
                 if word is not None:
                     return _generic_match(
                         f"card.{key}:{value}",
@@ -323,13 +282,13 @@ class DatasetRegistry:
     def _match_id(self, text: str) -> KnownDataset | None:
         if not text:
             return None
-        prefixed = _HUB_PREFIX.match(text)
+        prefixed = HUB_PREFIX.match(text)
         if prefixed:
             rest = text[prefixed.end() :]
             parts = [p for p in rest.split("/") if p][:3]
             parts = [p.split("@", 1)[0] for p in parts]
             return self._match_hub(parts[:2], None) if parts else None
-        if _looks_like_path(text):
+        if looks_like_path(text):
             return self._match_path(text)
         return self._match_hub_text(text) or self._match_path(text)
 
@@ -353,18 +312,18 @@ class DatasetRegistry:
 
     def _match_hub(self, parts: list[str], config: str | None) -> KnownDataset | None:
         if len(parts) == 1:
-            found = self._whole.get(_compact(parts[0])) or self._find_name(_pieces(parts[0]))
-            return _in_config(found, config)
+            found = self._whole.get(compact(parts[0])) or self._find_name(word_pieces(parts[0]))
+            return in_config(found, config)
         namespace, name = parts
-        found = self._full.get(f"{_compact(namespace)}/{_compact(name)}")
+        found = self._full.get(f"{compact(namespace)}/{compact(name)}")
         if found is not None:
-            return _in_config(found, config)
+            return in_config(found, config)
         # "tweet_eval/emotion": a legacy name and its config.
-        found = self._names.get(_compact(namespace))
+        found = self._names.get(compact(namespace))
         if found is not None and config is None:
-            return _in_config(found, name)
+            return in_config(found, name)
         # "myorg/tweet_eval_clean": a copy under another namespace.
-        return _in_config(self._find_name(_pieces(name)), config)
+        return in_config(self._find_name(word_pieces(name)), config)
 
     def _match_path(self, text: str) -> KnownDataset | None:
         parts = [p for p in re.split(r"[\\/]+", text) if p and p not in (".", "..", "~")]
@@ -380,22 +339,22 @@ class DatasetRegistry:
                 if found is not None:
                     return found
         if parts:
-            parts[-1] = _DATA_SUFFIX.sub("", parts[-1]) or parts[-1]
+            parts[-1] = DATA_SUFFIX.sub("", parts[-1]) or parts[-1]
         for _ in range(4):
-            if len(parts) > 1 and _NOISE_DIR.match(parts[-1]):
+            if len(parts) > 1 and NOISE_DIR.match(parts[-1]):
                 parts.pop()
         if not parts:
             return None
         last = parts[-1]
         if len(parts) >= 2:
-            found = self._full.get(f"{_compact(parts[-2])}/{_compact(last)}")
+            found = self._full.get(f"{compact(parts[-2])}/{compact(last)}")
             if found is not None:
                 return found
-        found = self._find_name(_pieces(last))
+        found = self._find_name(word_pieces(last))
         if found is not None:
             return found
         if len(parts) >= 2:  # ".../tweet_eval/emotion": the parent is the dataset
-            return _in_config(self._find_name(_pieces(parts[-2])), last)
+            return in_config(self._find_name(word_pieces(parts[-2])), last)
         return None
 
     def _match_source_value(self, value: str) -> KnownDataset | None:
@@ -408,7 +367,7 @@ class DatasetRegistry:
             return found
         if words > _MAX_GENERIC_WORDS or _HOSTLIKE.search(text):
             return None
-        word = _x_word(_pieces(text))
+        word = x_word(word_pieces(text))
         if word is None:
             return None
         return _generic_match(
@@ -419,7 +378,7 @@ class DatasetRegistry:
 
     def _match_known(self, text: str) -> KnownDataset | None:
         """Registry entries named in a free-form value: a namespaced id, else a name."""
-        segments = [s for s in _SEGMENT_SPLIT.split(text) if s]
+        segments = [s for s in SEGMENT_SPLIT.split(text) if s]
         expanded: list[str] = []
         for segment in segments:
             if segment.lower().startswith("datasets--"):
@@ -427,12 +386,12 @@ class DatasetRegistry:
             else:
                 expanded.append(segment)
         for index in range(len(expanded) - 1):
-            key = f"{_compact(expanded[index])}/{_compact(expanded[index + 1])}"
+            key = f"{compact(expanded[index])}/{compact(expanded[index + 1])}"
             found = self._full.get(key)
             if found is not None:
                 following = expanded[index + 2] if index + 2 < len(expanded) else None
-                return _in_config(found, following)
-        return self._find_name(_pieces(text))
+                return in_config(found, following)
+        return self._find_name(word_pieces(text))
 
     def _find_name(self, pieces: list[str]) -> KnownDataset | None:
         """The longest registry name made of whole consecutive pieces, earliest first."""
@@ -449,218 +408,9 @@ class DatasetRegistry:
             if best is not None:
                 found, after = best
                 following = pieces[after] if after < len(pieces) else None
-                if _in_config(found, following) is not None:
+                if in_config(found, following) is not None:
                     return found
         return None
-
-
-# -- dataset cards -----------------------------------------------------------------------------
-
-
-def read_card_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The YAML front matter of a local README.md (or of ``<dir>/README.md``), else ``{}``.
-
-    An opening ``---`` without a closing one is a Markdown rule, not front matter. Malformed
-    YAML is a ConfigError naming the file.
-    """
-    card = Path(path)
-    if card.is_dir():
-        card = card / "README.md"
-        if not card.is_file():
-            return {}
-    try:
-        text = card.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{card}: no such dataset card") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{card}: cannot read dataset card: {exc}") from None
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        return {}
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if end is None:
-        return {}
-    data = parse_yaml("\n".join(lines[1:end]), f"{card} (card header)", "a dataset card")
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"{card}: the card header must be a YAML mapping, got {type(data).__name__}"
-        )
-    return data
-
-
-# -- registry files ----------------------------------------------------------------------------
-
-
-@cache
-def _builtin() -> tuple[tuple[KnownDataset, ...], tuple[str, ...]]:
-    text = (
-        resources.files("xfilter")
-        .joinpath("data")
-        .joinpath("known_datasets.yaml")
-        .read_text(encoding="utf-8")
-    )
-    entries, generic = _parse_registry(text, _BUILTIN_LABEL)
-    return tuple(entries), tuple(generic)
-
-
-def _read_registry_file(label: str) -> str:
-    try:
-        return Path(label).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{label}: registry file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{label}: cannot read registry file: {exc}") from None
-
-
-def _parse_registry(text: str, label: str) -> tuple[list[KnownDataset], list[str]]:
-    data = parse_yaml(text, label, "a registry file")
-    if not isinstance(data, dict):
-        raise ConfigError(f"{label}: expected a mapping with keys 'schema' and 'datasets'")
-    for key in data:
-        if key not in _TOP_KEYS:
-            raise ConfigError(f"{label}: unknown key {key!r}{_suggest(key, _TOP_KEYS)}")
-    schema = data.get("schema")
-    if schema is None:
-        raise ConfigError(f"{label}: missing key 'schema' (write 'schema: {SCHEMA_VERSION}')")
-    if isinstance(schema, bool) or schema != SCHEMA_VERSION:
-        raise ConfigError(
-            f"{label}: unsupported schema {schema!r} (this xfilter reads schema {SCHEMA_VERSION})"
-        )
-    generic = _string_list(data.get("generic_names", []), f"{label}: key 'generic_names'")
-    raw_entries = data.get("datasets", [])
-    if raw_entries is None:
-        raw_entries = []
-    if not isinstance(raw_entries, list):
-        raise ConfigError(f"{label}: key 'datasets' must be a list of entries")
-    entries: list[KnownDataset] = []
-    seen: dict[str, int] = {}
-    for number, raw in enumerate(raw_entries, start=1):
-        entry = _parse_entry(raw, f"{label}: entry {number}")
-        key = _id_key(entry.id)
-        if key in seen:
-            raise ConfigError(
-                f"{label}: entry {number}: duplicate id {entry.id!r} (entry {seen[key]})"
-            )
-        seen[key] = number
-        entries.append(entry)
-    return entries, generic
-
-
-def _parse_entry(raw: object, where: str) -> KnownDataset:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a mapping, got {type(raw).__name__}")
-    if isinstance(raw.get("id"), str):
-        where = f"{where} ({raw['id']!r})"
-    for key in raw:
-        if key not in _ENTRY_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r}{_suggest(str(key), _ENTRY_KEYS)}")
-    for key in _REQUIRED:
-        if key not in raw:
-            raise ConfigError(f"{where}: missing key {key!r}")
-    values = {key: _text(raw[key], f"{where}: key {key!r}") for key in _REQUIRED}
-    aliases = tuple(_string_list(raw.get("aliases", []), f"{where}: key 'aliases'"))
-    configs = tuple(_string_list(raw.get("configs", []), f"{where}: key 'configs'"))
-    for name in (values["id"], *aliases):
-        _check_id(name, where)
-    pwc = raw.get("paperswithcode_id")
-    if pwc is not None:
-        pwc = _text(pwc, f"{where}: key 'paperswithcode_id'")
-    return KnownDataset(
-        id=values["id"],
-        evidence=values["evidence"],
-        source=values["source"],
-        aliases=aliases,
-        paperswithcode_id=pwc,
-        partial=_flag(raw.get("partial", False), f"{where}: key 'partial'"),
-        verified=_flag(raw.get("verified", True), f"{where}: key 'verified'"),
-        configs=configs,
-        origin=where,
-    )
-
-
-def _text(value: object, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{where} must be a non-empty string, got {_kind(value)}")
-    return value.strip()
-
-
-def _flag(value: object, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where} must be true or false, got {_kind(value)}")
-    return value
-
-
-def _string_list(value: object, where: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ConfigError(f"{where} must be a list of strings, got {_kind(value)}")
-    return [_text(item, f"{where}: item {i}") for i, item in enumerate(value, start=1)]
-
-
-def _check_id(name: str, where: str) -> None:
-    parts = name.split("/")
-    if len(parts) > 2 or not all(_compact(p) for p in parts):
-        raise ConfigError(f"{where}: {name!r} is not a dataset id ('name' or 'namespace/name')")
-
-
-def _kind(value: object) -> str:
-    return "nothing" if value is None else f"{type(value).__name__} {value!r}"
-
-
-def _suggest(key: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(key, known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-# -- names -------------------------------------------------------------------------------------
-
-
-def _compact(text: str) -> str:
-    return _NON_WORD.sub("", text.lower())
-
-
-def _pieces(text: str) -> list[str]:
-    return [p.lower() for p in _PIECE.findall(text)]
-
-
-def _split_id(raw: str) -> tuple[str, str]:
-    namespace, _, name = raw.rpartition("/")
-    return _compact(namespace), _compact(name)
-
-
-def _id_key(raw: str) -> str:
-    namespace, name = _split_id(raw)
-    return f"{namespace}/{name}" if namespace else name
-
-
-def _claim(index: dict[str, KnownDataset], key: str, entry: KnownDataset, raw: str) -> None:
-    held = index.get(key)
-    if held is not None and held is not entry:
-        raise ConfigError(
-            f"{entry.origin or entry.id}: {raw!r} already names {held.id!r}"
-            f" ({held.origin or 'registry'}); give each name to one entry"
-        )
-    index[key] = entry
-
-
-def _in_config(found: KnownDataset | None, config: str | None) -> KnownDataset | None:
-    """``found``, unless it is X-derived only in some configs and ``config`` is another."""
-    if found is None or not found.configs or not config:
-        return found
-    return found if _compact(config) in {_compact(c) for c in found.configs} else None
-
-
-def _x_word(pieces: list[str]) -> str | None:
-    """The word that names X in a label: tweet…, twitter…, retweet…, or "x posts"."""
-    for index, piece in enumerate(pieces):
-        if piece.startswith(_X_PREFIXES):
-            return piece
-        if piece == "x" and index + 1 < len(pieces) and pieces[index + 1] in ("post", "posts"):
-            return f"x {pieces[index + 1]}"
-    return None
 
 
 def _generic_match(identifier: str, evidence: str, rule: Rule) -> KnownDataset:
@@ -673,25 +423,20 @@ def _generic_match(identifier: str, evidence: str, rule: Rule) -> KnownDataset:
     )
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, (list, tuple)):
-        return [v for v in value if isinstance(v, str) and v.strip()]
-    return []
-
-
-def _looks_like_path(text: str) -> bool:
-    return (
-        text.startswith(("/", "./", "../", "~", ".\\"))
-        or "\\" in text
-        or re.match(r"^[A-Za-z]:[\\/]", text) is not None
-        or text.count("/") >= 3
-        or _DATA_SUFFIX.search(text) is not None
-    )
-
-
 def is_source_column(name: str) -> bool:
     """Whether a column (``source`` or a nested ``meta.source``) names a record's source."""
     leaf = re.split(r"[./]", name)[-1].lower()
     return leaf in SOURCE_COLUMN_NAMES
+
+
+def dataset_level_evidence(source: str, registry: DatasetRegistry) -> tuple[Evidence, ...]:
+    """Evidence that holds for every record: the input itself is a known X-derived dataset."""
+    if source == "demo":
+        return ()
+    found: list[Evidence] = []
+    if registry.match_id(source) is not None:
+        found.append(hit(RULE_REGISTRY))
+    card = Path(source) / "README.md"
+    if card.is_file() and registry.match_card(read_card_yaml(card)) is not None:
+        found.append(hit(RULE_CARD))
+    return tuple(e.in_field("<dataset>") for e in found)

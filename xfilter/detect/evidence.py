@@ -1,11 +1,23 @@
-"""The evidence every detector returns: which rule fired, what it means, where, and whose post."""
+"""The evidence every detector returns: which rule fired, what it means, where, and whose post;
+and what a detector declares about itself."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 # Strongest first: a record's primary category is the first of these it has.
 CATEGORIES: tuple[str, ...] = ("x_dataset", "x_post", "x_embed", "x_link", "x_mention")
+
+# X handles are letters, digits and underscore. X accepts 4 to 15 characters for a new account
+# and has kept shorter legacy ones; twitter-text reads a mention of up to 20, and so do the text
+# and URL rules (HANDLE): a longer run of word characters after '@' is no mention. A handle read
+# from a field whose key already says it holds one (``screen_name``, ``username``, the profile
+# link of a post object) is bounded more loosely (FIELD_HANDLE), because those fields also
+# decide whether an object is X's at all: an odd value there must not hide the object.
+HANDLE_CHARS = "[A-Za-z0-9_]"
+HANDLE = HANDLE_CHARS + "{1,20}"
+FIELD_HANDLE = HANDLE_CHARS + "{1,50}"
 
 
 @dataclass(frozen=True)
@@ -52,3 +64,37 @@ def hit(
     """Evidence for ``rule``; authors are normalised to lower case without ``@``."""
     clean = tuple(dict.fromkeys(a.lower().lstrip("@") for a in authors if a))
     return Evidence(rule=rule.id, category=rule.category, span=span, authors=clean, detail=detail)
+
+
+# Asked with the evidence found so far; True ends the analysis of a text early (a caller that
+# needs only an action stops once the evidence decides it).
+Enough = Callable[[list[Evidence]], bool]
+
+# The column roles a detector can read: a record's own URL, prose or HTML, the encoded text of a
+# JSON column, a struct or list value (or the whole row), a post-id column, a mixture's source
+# column, and the input dataset itself.
+ROLES: tuple[str, ...] = ("url", "text", "json", "object", "id", "source", "dataset")
+
+
+@dataclass(frozen=True)
+class Detector:
+    """What one detector module declares: the rules it can fire, the column roles it reads and
+    its prefilters.
+
+    ``prefilter`` is an RE2 pattern (Hyperscan-compatible) that matches every string on which
+    the detector finds anything; ``strong_prefilter`` one that matches every string on which it
+    finds more than mentions. ``None``: the detector reads no strings, or reads them all.
+    """
+
+    name: str
+    rules: tuple[Rule, ...]
+    reads: tuple[str, ...]
+    prefilter: str | None = None
+    strong_prefilter: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.rules or not self.reads:
+            raise ValueError(f"detector {self.name!r}: declares no rules or no column roles")
+        unknown = [role for role in self.reads if role not in ROLES]
+        if unknown:
+            raise ValueError(f"detector {self.name!r}: unknown column roles {unknown}")

@@ -112,7 +112,8 @@ def _check_u64(values: np.ndarray, valid: np.ndarray, now: int) -> np.ndarray:
     # Values at or above 2**63 would decode beyond 2080: the time bound rejects them.
     decoded = (v >> np.uint64(22)) + np.uint64(TWEPOCH_MS)
     snow = (v > np.uint64(PRE_SNOWFLAKE_MAX)) & (decoded <= np.uint64(max(now, 0)))
-    return valid & (pre | snow)
+    plausible: np.ndarray = valid & (pre | snow)
+    return plausible
 
 
 def _flat(arr: pa.Array, now: int) -> np.ndarray:

@@ -126,7 +126,7 @@ def _candidate_rows(arr: pa.Array, name: str | None) -> np.ndarray:
         arr = arr.dictionary_decode()
         t = arr.type
     valid = np.asarray(arr.is_valid(), dtype=bool) if arr.null_count else np.ones(n, dtype=bool)
-    out = valid.copy() if _anchor_name(name) else np.zeros(n, dtype=bool)
+    out: np.ndarray = valid.copy() if _anchor_name(name) else np.zeros(n, dtype=bool)
     if n == 0 or out.all():
         return out
     if pa.types.is_struct(t):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from xfilter.detect.evidence import Evidence, Rule, hit
+from xfilter.detect.evidence import FIELD_HANDLE, Evidence, Rule, hit
 from xfilter.detect.ids import PRE_SNOWFLAKE_MAX, plausible_post_id
 
 # The walk stops after MAX_NODES visits; the authors of posts carried inside a post are followed
@@ -14,22 +14,22 @@ from xfilter.detect.ids import PRE_SNOWFLAKE_MAX, plausible_post_id
 MAX_DEPTH = 24
 MAX_NODES = 100_000
 
-_HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,50}$")
+_HANDLE = re.compile(rf"^@?{FIELD_HANDLE}$")
 _DIGITS = re.compile(r"^[0-9]{1,20}$")
 _X_URL = re.compile(
     r"^https?:(?:\\?/){2}(?:www\.|mobile\.|m\.)?(?:twitter|x)\.com(?:\\?/|$)", re.IGNORECASE
 )
 _X_HANDLE_URL = re.compile(
-    r"^https?://(?:www\.|mobile\.|m\.)?(?:twitter|x)\.com/(?:#!/)?@?([A-Za-z0-9_]{1,50})"
+    rf"^https?://(?:www\.|mobile\.|m\.)?(?:twitter|x)\.com/(?:#!/)?@?({FIELD_HANDLE})"
     r"(?:[/?#]|$)",
     re.IGNORECASE,
 )
 _X_STATUS_URL = re.compile(
-    r"^https?://(?:www\.|mobile\.|m\.)?(?:twitter|x)\.com/(?:#!/)?@?([A-Za-z0-9_]{1,50})"
+    rf"^https?://(?:www\.|mobile\.|m\.)?(?:twitter|x)\.com/(?:#!/)?@?({FIELD_HANDLE})"
     r"/status(?:es)?/(\d+)",
     re.IGNORECASE,
 )
-_RT_PREFIX = re.compile(r"^RT @([A-Za-z0-9_]{1,50}):")
+_RT_PREFIX = re.compile(rf"^RT @({FIELD_HANDLE}):")
 # Not handles: first path segments of x.com that are pages, not accounts.
 _RESERVED = frozenset(
     {"i", "intent", "share", "search", "hashtag", "home", "explore", "settings", "login",

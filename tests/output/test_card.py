@@ -15,7 +15,7 @@ import pytest
 from huggingface_hub import DatasetCard, DatasetCardData
 
 import xfilter
-from tests.conftest import REPO
+from tests.helpers import REPO
 from xfilter.output.card import build_card
 
 ACTIONS = ("input", "kept", "dropped", "quarantined", "redacted")

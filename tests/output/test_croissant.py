@@ -18,7 +18,7 @@ import rdflib
 from rdflib.namespace import PROV, RDF, XSD
 
 import xfilter
-from tests.conftest import REPO
+from tests.helpers import REPO
 from xfilter.output import writer as outputs
 from xfilter.output.croissant import CONFORMS_TO, CROISSANT, build_croissant, input_entity
 

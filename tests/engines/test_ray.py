@@ -23,7 +23,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 from xfilter.engines.inputs import demo_files
 from xfilter.engines.local import run as run_local
 from xfilter.errors import InputError, XFilterError

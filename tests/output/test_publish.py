@@ -16,7 +16,7 @@ from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, Revi
 
 import xfilter
 import xfilter.output.publish as publishing
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 from xfilter.output.croissant import build_croissant
 from xfilter.output.publish import PublishError, commit_operations, publish, stale_deletions
 

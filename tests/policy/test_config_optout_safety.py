@@ -22,7 +22,7 @@ import pyarrow as pa
 import pytest
 
 import xfilter
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 from xfilter import XFilter
 from xfilter.config import Config, as_config, build_config, load_config
 from xfilter.errors import ConfigError

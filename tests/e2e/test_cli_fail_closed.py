@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 import xfilter
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 from xfilter.cli import main
 from xfilter.engines.inputs import demo_files
 from xfilter.transform import XFilter

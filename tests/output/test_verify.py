@@ -23,7 +23,7 @@ import pytest
 from huggingface_hub import constants
 
 import xfilter
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 from xfilter.config import Config
 from xfilter.errors import VerifyError, XFilterError
 from xfilter.output.documents import bind_documents, document_sha256

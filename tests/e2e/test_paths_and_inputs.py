@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 from xfilter.engines.inputs import demo_files
 from xfilter.errors import InputError, OutputError
 from xfilter.output.verify import verify

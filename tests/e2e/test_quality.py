@@ -6,7 +6,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 from xfilter import XFilter
 
 _spec = importlib.util.spec_from_file_location("quality", REPO / "benchmarks" / "quality.py")

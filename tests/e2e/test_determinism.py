@@ -9,7 +9,7 @@ import datasets
 import pytest
 
 import xfilter
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 from xfilter import XFilter, demo_files
 
 VOLATILE = {
@@ -91,7 +91,7 @@ def test_the_job_opens_no_network_connection(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.conftest import REPO
+    from tests.helpers import REPO
 
     script = f"""
 import sys

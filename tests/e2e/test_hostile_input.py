@@ -10,7 +10,7 @@ import datasets
 import pyarrow as pa
 import pytest
 
-from tests.conftest import growth_ratio, run_cli
+from tests.helpers import growth_ratio, run_cli
 from xfilter import XFilter
 from xfilter.output.verify import verify
 

@@ -11,7 +11,7 @@ import datasets
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, run_cli
 from xfilter.policy.optout import OptOutList
 
 GOLD = [json.loads(line) for line in (REPO / "tests/data/demo_gold.jsonl").read_text().splitlines()]
