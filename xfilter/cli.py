@@ -183,7 +183,7 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 def _cmd_explain(args: argparse.Namespace) -> int:
     """Tag a one-record table with the pipeline's own code, under the user's policy."""
-    from xfilter.rules import ALL_RULES
+    from xfilter.detect.ruleset import ALL_RULES
     from xfilter.transform import XFilter
 
     kind, value, table = _explain_record(args)

@@ -12,7 +12,6 @@ import os
 import sys
 from collections.abc import Mapping
 from functools import cached_property
-from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -21,34 +20,18 @@ import pyarrow as pa
 
 from xfilter import __version__
 from xfilter.config import Config, as_config, load_config
-from xfilter.detect.datasets import RULES as DATASET_RULES
-from xfilter.detect.datasets import DatasetRegistry, read_card_yaml
-from xfilter.detect.evidence import Evidence, hit
+from xfilter.detect.datasets import DatasetRegistry, dataset_level_evidence
+from xfilter.detect.evidence import Evidence
+from xfilter.detect.ruleset import ruleset_sha256
 from xfilter.errors import ConfigError, InputError
 from xfilter.policy import Policy
 from xfilter.policy.optout import OptOutList
-from xfilter.rules import ruleset_sha256
 from xfilter.tagging.scan import Roles
 from xfilter.tagging.tagger import Tagger, Tags
 from xfilter.vocab import TAG_COLUMNS
 
 if TYPE_CHECKING:
     from xfilter.result import FilterResult
-
-_RULE = {rule.id: rule for rule in DATASET_RULES}
-
-
-def dataset_level_evidence(source: str, registry: DatasetRegistry) -> tuple[Evidence, ...]:
-    """Evidence that holds for every record: the input itself is a known X-derived dataset."""
-    if source == "demo":
-        return ()
-    found: list[Evidence] = []
-    if registry.match_id(source) is not None:
-        found.append(hit(_RULE["dataset.registry"]))
-    card = Path(source) / "README.md"
-    if card.is_file() and registry.match_card(read_card_yaml(card)) is not None:
-        found.append(hit(_RULE["dataset.card"]))
-    return tuple(e.in_field("<dataset>") for e in found)
 
 
 class XFilter:

@@ -13,6 +13,16 @@ CATEGORY_MEANING = {
     "x_link": "points at specific X posts or media without their text",
     "x_mention": "names X only generically (share buttons, profile links)",
 }
+# X handles are letters, digits and underscore. X accepts 4 to 15 characters for a new account
+# and has kept shorter legacy ones; twitter-text reads a mention of up to 20, and so do the text
+# and URL rules (HANDLE): a longer run of word characters after '@' is no mention. A handle read
+# from a field whose key already says it holds one (``screen_name``, ``username``, the profile
+# link of a post object) is bounded more loosely (FIELD_HANDLE), because those fields also
+# decide whether an object is X's at all: an odd value there must not hide the object.
+HANDLE_CHARS = "[A-Za-z0-9_]"
+HANDLE = HANDLE_CHARS + "{1,20}"
+FIELD_HANDLE = HANDLE_CHARS + "{1,50}"
+
 # Categories whose records carry X content (their authors' posts); links and mentions do not.
 CARRIED = frozenset({"x_dataset", "x_post", "x_embed"})
 

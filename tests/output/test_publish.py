@@ -239,7 +239,7 @@ def test_publish_commits_once_on_the_head_it_read(out: Path, hub: FakeHub) -> No
     splits = json.loads((out / "manifest.json").read_text())["splits"].values()
     kept, total = sum(s["kept"] for s in splits), sum(s["input"] for s in splits)
     assert (
-        commit["commit_message"] == f"xfilter 0.1.0: {kept} of {total} records kept (strict mode)"
+        commit["commit_message"] == f"xfilter {xfilter.__version__}: {kept} of {total} records kept (strict mode)"
     )
 
 

@@ -417,7 +417,7 @@ def _generic_match(identifier: str, evidence: str, rule: Rule) -> KnownDataset:
     return KnownDataset(
         id=identifier,
         evidence=evidence,
-        source="generic rule (X_REFERENCE §4.2)",
+        source="generic rule (docs/x-content-reference.md §4.2)",
         verified=False,
         origin=f"rule:{rule.id}",
     )

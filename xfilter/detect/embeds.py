@@ -2,7 +2,7 @@
 
 Embeds are what strict mode rejects and ``redact`` cuts, so every span covers the post itself:
 the whole ``<blockquote class="twitter-tweet">`` (plus its ``widgets.js`` script), or the post
-text before an attribution line through its date (X_REFERENCE §3).
+text before an attribution line through its date (docs/x-content-reference.md §3).
 """
 
 from __future__ import annotations

@@ -6,18 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-# Strongest first: a record's primary category is the first of these it has.
-CATEGORIES: tuple[str, ...] = ("x_dataset", "x_post", "x_embed", "x_link", "x_mention")
+from xfilter.vocab import CATEGORIES, FIELD_HANDLE, HANDLE, HANDLE_CHARS
 
-# X handles are letters, digits and underscore. X accepts 4 to 15 characters for a new account
-# and has kept shorter legacy ones; twitter-text reads a mention of up to 20, and so do the text
-# and URL rules (HANDLE): a longer run of word characters after '@' is no mention. A handle read
-# from a field whose key already says it holds one (``screen_name``, ``username``, the profile
-# link of a post object) is bounded more loosely (FIELD_HANDLE), because those fields also
-# decide whether an object is X's at all: an odd value there must not hide the object.
-HANDLE_CHARS = "[A-Za-z0-9_]"
-HANDLE = HANDLE_CHARS + "{1,20}"
-FIELD_HANDLE = HANDLE_CHARS + "{1,50}"
+__all__ = ["CATEGORIES", "FIELD_HANDLE", "HANDLE", "HANDLE_CHARS"]
 
 
 @dataclass(frozen=True)

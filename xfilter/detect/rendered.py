@@ -45,7 +45,7 @@ _RETWEET = re.compile(
     rf"\bRT (?:@(?:<a\b[^<>]{{0,600}}>)?|<a\b[^<>]{{0,600}}>{SP}{{0,2}}(?:@|&#64;))"
     rf"({HANDLE})(?:</a>({HANDLE_CHARS}{{1,19}}))?\b"
 )
-# API text of a truncated post ends "… https://t.co/xyz" (X_REFERENCE §2.1).
+# API text of a truncated post ends "… https://t.co/xyz" (docs/x-content-reference.md §2.1).
 _TRUNCATED = re.compile(
     rf"(?:…|&hellip;|&#8230;)(?:{SP}|</[a-z]{{1,10}}>){{0,4}}"
     r"(?:<a\b[^<>]{0,400}?href\s*=\s*[\"']?)?(?:https?://)?"

@@ -94,11 +94,6 @@ def strong_text_prefilter() -> str:
 # depth, so a module added or moved inside them is hashed too. Each must exist.
 _DECIDING_FOLDERS = ("detect", "tagging", "policy")
 _DECIDING_FILES = ("data/known_datasets.yaml",)
-# Where the tagging and policy code lived before those packages (the regex back ends were the
-# top-level ``engines/``): hashed when present, so a package laid out either way hashes every
-# deciding file. A missing new folder is accepted only while the files it replaces are present.
-_FORMERLY = {"tagging": ("scan.py", "kernel.py"), "policy": ("policy.py", "optout.py")}
-_FORMER_BACK_ENDS = "engines"
 
 
 def _python_files(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
@@ -120,14 +115,9 @@ def _deciding(root: Traversable) -> list[tuple[str, Traversable]]:
     found: dict[str, Traversable] = {}
     for folder in _DECIDING_FOLDERS:
         entry = root.joinpath(folder)
-        former = [root.joinpath(name) for name in _FORMERLY.get(folder, ())]
-        if entry.is_dir():
-            found.update(_python_files(entry, folder))
-        elif not former or not all(old.is_file() for old in former):
+        if not entry.is_dir():
             raise FileNotFoundError(f"{folder}/: a folder the rule set hash covers is missing")
-        found.update((old.name, old) for old in former if old.is_file())
-    if not root.joinpath("tagging").is_dir():
-        found.update(_python_files(root.joinpath(_FORMER_BACK_ENDS), _FORMER_BACK_ENDS))
+        found.update(_python_files(entry, folder))
     for name in _DECIDING_FILES:
         entry = root.joinpath(*name.split("/"))
         if not entry.is_file():

@@ -1,7 +1,8 @@
 """X hosts and URLs: the record's own URL field, and X links inside prose or HTML.
 
 The URL grammar follows twitter-text where it is explicit (host boundaries, t.co slugs of at
-most 40 characters, no URL right after ``$`` or ``#``) and X_REFERENCE §1 for hosts, paths,
+most 40 characters, no URL right after ``$`` or ``#``) and docs/x-content-reference.md §1 for
+hosts, paths,
 mirrors and archive wrappers. Obfuscated spellings (fullwidth letters, zero-width characters,
 percent- or JSON-escaped separators, defanged ``twitter[.]com``) are undone first
 (:mod:`xfilter.detect.normalize`); spans always refer to the caller's original string.
@@ -55,7 +56,8 @@ LINK_RULES: tuple[Rule, ...] = (
 )
 RULES: tuple[Rule, ...] = OWN_URL_RULES + LINK_RULES
 
-# X_REFERENCE §1.10: the union of the help/configuration list, the web client's slugs and
+# docs/x-content-reference.md §1.10: the union of the help/configuration list, the web client's
+# slugs and
 # the recommended additions. A first path segment in this set is never a handle.
 _RESERVED_WORDS = """
     about account accounts activity all announcements anywhere api_rules api_terms apirules

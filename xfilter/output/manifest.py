@@ -18,10 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from xfilter import __version__
 from xfilter.config import Config
+from xfilter.detect.ruleset import ALL_RULES, RULESET_VERSION, ruleset_sha256
 from xfilter.errors import VerifyError
 from xfilter.output.writer import SplitCounts
 from xfilter.policy import Policy
-from xfilter.rules import ALL_RULES, RULESET_VERSION, ruleset_sha256
 from xfilter.transform import XFilter
 
 

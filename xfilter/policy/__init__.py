@@ -1,6 +1,7 @@
 """Policy modes: from a record's categories and authors to one action.
 
-The table is in docs/policy-modes.md. Detection never decides; this module is the only place that does.
+The mode table is in docs/policy-modes.md. Detection never decides; this module is the only
+place that does.
 """
 
 from __future__ import annotations

@@ -25,14 +25,16 @@ from typing import NamedTuple
 import numpy as np
 import pyarrow as pa
 
+from xfilter.vocab import HANDLE
+
 # The same rules as xfilter.policy.optout's _HANDLE, _USER_ID and _HASHED (str patterns: \d is any
 # Unicode digit there, which exact_key keeps).
-_HANDLE = re.compile(r"@?[A-Za-z0-9_]{1,20}")
+_HANDLE = re.compile(rf"@?{HANDLE}")
 _USER_ID = re.compile(r"\d{1,20}")
 _HASHED = re.compile(r"sha256:([0-9a-fA-F]{64})")
 _KEYED = re.compile(r"hmac-sha256:([0-9a-fA-F]{64})")
 # What the fast path accepts: a subset of the above, on stripped ASCII bytes.
-_FAST_PLAIN = re.compile(rb"@?[A-Za-z0-9_]{1,20}")
+_FAST_PLAIN = re.compile(b"@?" + HANDLE.encode())
 _FAST_HASHED = re.compile(rb"sha256:[0-9a-fA-F]{64}")
 _FAST_KEYED = re.compile(rb"hmac-sha256:[0-9a-fA-F]{64}")
 _PREFIX = b"sha256:"

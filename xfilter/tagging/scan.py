@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from xfilter.detect import ids, posts, text, urls
-from xfilter.detect.datasets import RULES as DATASET_RULES
-from xfilter.detect.datasets import SOURCE_COLUMN_NAMES, DatasetRegistry
-from xfilter.detect.evidence import Evidence, hit
+from xfilter.detect.datasets import RULE_SOURCE_COLUMN, SOURCE_COLUMN_NAMES, DatasetRegistry
+from xfilter.detect.evidence import HANDLE, Evidence, hit
+from xfilter.detect.ruleset import strong_text_prefilter, text_prefilter
 from xfilter.errors import InputError
 from xfilter.tagging.prefilter import candidates_in
 
@@ -33,14 +33,14 @@ METADATA_STRUCTS = frozenset({"meta", "metadata", "info", "warc_headers", "heade
 AUTHOR_COLUMN_NAMES = frozenset(
     {"screen_name", "username", "user_screen_name", "author_username", "author_handle"}
 )
-_HANDLE_OR_ID = r"^@?[A-Za-z0-9_]{1,20}$"
+_HANDLE_OR_ID = rf"^@?{HANDLE}$"
 
 
 # Text columns may hold prose, HTML or JSON: one pass finds candidates for all three.
-TEXT_PREFILTER = f"(?:{text.PREFILTER})|(?:{posts.PREFILTER})"
+TEXT_PREFILTER = text_prefilter()
 # A second pass, over the candidates only, picks those that may hold more than a mention of
 # X; the rest (web text naming Twitter in passing: most candidates) get the mention rules only.
-STRONG_TEXT_PREFILTER = f"(?:{text.STRONG_PREFILTER})|(?:{posts.PREFILTER})"
+STRONG_TEXT_PREFILTER = strong_text_prefilter()
 
 
 @dataclass(frozen=True)
@@ -435,7 +435,7 @@ def _searchable(values: pa.Array) -> tuple[pa.Array, Callable[[int], str]]:
     return values, lambda i: values[i].as_py()
 
 
-_ID_RULE = next(r for r in ids.RULES if r.category == "x_post")
+_ID_RULE = ids.POST_ID_COLUMN
 
 
 def _scan_ids(leaf: Leaf, found: BatchEvidence) -> None:
@@ -444,7 +444,7 @@ def _scan_ids(leaf: Leaf, found: BatchEvidence) -> None:
         found.add(leaf.row(int(index)), [hit(_ID_RULE)], leaf.path)
 
 
-_SOURCE_RULE = next(r for r in DATASET_RULES if r.id == "dataset.source_column")
+_SOURCE_RULE = RULE_SOURCE_COLUMN
 
 
 def _scan_sources(leaf: Leaf, registry: DatasetRegistry, found: BatchEvidence) -> None:

@@ -1,6 +1,7 @@
 """X post and platform objects: shapes, authors, negatives, bounds, PREFILTER, Arrow schemas.
 
-Fixtures are hand-written in the shapes X_REFERENCE §2 documents (v1.1, v2, archive, Gnip,
+Fixtures are hand-written in the shapes docs/x-content-reference.md §2 documents (v1.1, v2,
+archive, Gnip,
 snscrape, syndication, GraphQL) with invented content.
 """
 
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import prefilter_matches, rules
+from tests.helpers import prefilter_matches, rules
 from xfilter.detect.evidence import CATEGORIES, Evidence
 from xfilter.detect.posts import (
     PREFILTER,

@@ -1,7 +1,8 @@
 """Text and HTML signals: embeds (markup, attribution lines, publisher wrappers, widgets),
 links, mentions, lookalike negatives, redaction spans, linear time, PREFILTER.
 
-Fixtures copy the shapes of X_REFERENCE §3 (oEmbed markup, extracted-text renditions) with
+Fixtures copy the shapes of docs/x-content-reference.md §3 (oEmbed markup, extracted-text
+renditions) with
 invented posts, names and ids.
 """
 
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import growth_ratio, prefilter_matches, rules, strongest
+from tests.helpers import growth_ratio, prefilter_matches, rules, strongest
 from xfilter.detect import urls
 from xfilter.detect.evidence import CATEGORIES, Evidence
 from xfilter.detect.text import (

@@ -45,31 +45,6 @@ def test_the_executors_and_the_output_are_not_hashed() -> None:
     assert not [f for f in ruleset_files() if f.startswith(("engines/", "output/"))]
 
 
-def _old_layout(package_copy: Path) -> None:
-    """Lay a package copy out as before the tagging and policy packages existed."""
-    shutil.move(package_copy / "tagging" / "prefilter", package_copy / "engines_backends")
-    shutil.rmtree(package_copy / "engines")
-    shutil.move(package_copy / "engines_backends", package_copy / "engines")
-    shutil.move(package_copy / "tagging" / "scan.py", package_copy / "scan.py")
-    shutil.move(package_copy / "tagging" / "tagger.py", package_copy / "kernel.py")
-    shutil.rmtree(package_copy / "tagging")
-    shutil.move(package_copy / "policy" / "__init__.py", package_copy / "policy.py")
-    shutil.move(package_copy / "policy" / "optout.py", package_copy / "optout.py")
-    shutil.rmtree(package_copy / "policy")
-
-
-def test_the_layout_before_the_tagging_and_policy_packages_is_hashed_whole(
-    package_copy: Path,
-) -> None:
-    _old_layout(package_copy)
-    files = set(ruleset_files(package_copy))
-    assert {"scan.py", "kernel.py", "policy.py", "optout.py", "engines/re2.py"} <= files
-    assert not [f for f in files if f.startswith(("tagging/", "policy/"))]
-    before = ruleset_sha256(package_copy)
-    (package_copy / "kernel.py").write_text("# changed\n", encoding="utf-8")
-    assert ruleset_sha256(package_copy) != before
-
-
 def test_files_are_hashed_in_sorted_relative_posix_order() -> None:
     files = ruleset_files()
     assert files == sorted(files)
@@ -120,19 +95,5 @@ def test_a_missing_deciding_folder_is_an_error_not_a_smaller_hash(
         ruleset_sha256(package_copy)
 
 
-def test_the_old_layout_missing_a_former_file_is_an_error(package_copy: Path) -> None:
-    _old_layout(package_copy)
-    (package_copy / "kernel.py").unlink()
-    with pytest.raises(FileNotFoundError, match=r"tagging/"):
-        ruleset_sha256(package_copy)
-
-
 def test_every_posts_rule_is_in_the_rule_set() -> None:
     assert {rule.id for rule in posts.RULES} <= set(ALL_RULES)
-
-
-def test_the_old_import_path_names_the_same_rule_set() -> None:
-    from xfilter import rules
-
-    assert rules.ALL_RULES is ALL_RULES
-    assert rules.ruleset_sha256() == ruleset_sha256()

@@ -26,7 +26,8 @@ def registry() -> DatasetRegistry:
     return DatasetRegistry.load()
 
 
-# Hub ids of X_REFERENCE §4.1 (main table, MTEB tasks' dataset paths), typed out here so the
+# Hub ids of docs/x-content-reference.md §4.1 (main table, MTEB tasks' dataset paths), typed
+# out here so the
 # test checks the registry against the reference rather than against itself.
 HUB_IDS = [
     "cardiffnlp/tweet_eval",

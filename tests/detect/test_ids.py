@@ -34,7 +34,7 @@ def ms(y: int, m: int = 1, d: int = 1) -> int:
     return int(dt.datetime(y, m, d, tzinfo=dt.timezone.utc).timestamp() * 1000)
 
 
-# Real post ids with their documented created_at (X_REFERENCE §2.7).
+# Real post ids with their documented created_at (docs/x-content-reference.md §2.7).
 REAL_IDS = [887453193294282752, 1228393702244134912, 463440424141459456, 20, 1467810369]
 
 

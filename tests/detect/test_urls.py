@@ -1,7 +1,8 @@
 """X hosts and URLs: own-URL fields, links in prose, lookalikes, obfuscation, PREFILTER.
 
-Examples follow the URL shapes of X_REFERENCE §1 with invented handles and ids; the
-twitter-text conformance cases (corpus ``url_cases``) are checked when ../shared is present.
+Examples follow the URL shapes of docs/x-content-reference.md §1 with invented handles and ids; the
+twitter-text conformance cases (corpus ``url_cases``) are checked when the labelled corpus is
+present.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import growth_ratio, prefilter_matches, rules, strongest
+from tests.helpers import growth_ratio, prefilter_matches, rules, strongest
 from xfilter.detect.evidence import CATEGORIES, Evidence
 from xfilter.detect.urls import (
     HOST_PREFILTER,

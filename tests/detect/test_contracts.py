@@ -26,7 +26,7 @@ import tests.test_detect_text as text_fixtures
 import tests.test_detect_urls as urls_fixtures
 import xfilter
 import xfilter.detect
-from tests.conftest import CORPUS, prefilter_matches
+from tests.helpers import CORPUS, prefilter_matches
 from xfilter.detect import datasets, ids, mentions, posts, ruleset, text, urls
 from xfilter.detect.datasets import DatasetRegistry
 from xfilter.detect.evidence import CATEGORIES, Detector, Evidence, Rule
