@@ -1,5 +1,6 @@
 """Fixtures only: an offline Hub, a test-local `datasets` cache, the labelled corpus (when
-present), no network; tests under e2e/ (and the slow files named below) are marked slow."""
+present), no network; tests under e2e/, the slow files and stress tests named below and every
+test that reads the labelled corpus are marked slow."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
 HERE = Path(__file__).resolve().parent
 # Outside e2e/, files that start real runs, subprocesses or a Ray cluster.
+# Stress tests (inputs grown to measure linearity, a million entries) anywhere.
+SLOW_NAMES = ("_is_linear", "a_million_")
 SLOW_FILES = {
     "engines/test_ray.py",
     "engines/test_interrupts.py",
@@ -31,7 +34,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`pytest -m "not slow"` is the fast unit layer: end-to-end files are marked slow."""
     for item in items:
         relative = Path(str(item.fspath)).resolve().relative_to(HERE).as_posix()
-        if relative.startswith("e2e/") or relative in SLOW_FILES:
+        reads_corpus = "corpus" in getattr(item, "fixturenames", ())
+        stress = any(name in item.name for name in SLOW_NAMES)
+        if relative.startswith("e2e/") or relative in SLOW_FILES or reads_corpus or stress:
             item.add_marker(pytest.mark.slow)
 
 

@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-import tests.test_detect_posts as posts_fixtures
-import tests.test_detect_text as text_fixtures
-import tests.test_detect_urls as urls_fixtures
+import tests.detect.test_posts as posts_fixtures
+import tests.detect.test_text as text_fixtures
+import tests.detect.test_urls as urls_fixtures
 import xfilter
 import xfilter.detect
 from tests.helpers import CORPUS, prefilter_matches
