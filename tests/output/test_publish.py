@@ -238,9 +238,8 @@ def test_publish_commits_once_on_the_head_it_read(out: Path, hub: FakeHub) -> No
     assert isinstance(commit["operations"][-1], CommitOperationDelete)
     splits = json.loads((out / "manifest.json").read_text())["splits"].values()
     kept, total = sum(s["kept"] for s in splits), sum(s["input"] for s in splits)
-    assert (
-        commit["commit_message"] == f"xfilter {xfilter.__version__}: {kept} of {total} records kept (strict mode)"
-    )
+    expected = f"xfilter {xfilter.__version__}: {kept} of {total} records kept (strict mode)"
+    assert commit["commit_message"] == expected
 
 
 def test_new_repo_and_branch(out: Path, hub: FakeHub) -> None:
