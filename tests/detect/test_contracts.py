@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-import tests.detect.test_posts as posts_fixtures
+import tests.detect.post_fixtures as posts_fixtures
 import tests.detect.test_text as text_fixtures
 import tests.detect.test_urls as urls_fixtures
 import xfilter
