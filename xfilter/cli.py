@@ -10,7 +10,7 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
 from xfilter import __version__
 from xfilter.errors import XFilterError
@@ -18,6 +18,8 @@ from xfilter.errors import XFilterError
 EXIT_FOUND = 1
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a tool killed by it
+# The category rules that decide by a record's authors (and so by the opt-out list).
+_BY_AUTHORS = frozenset({"author-check", "opt-out"})
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -61,8 +63,7 @@ def _warn_if_custom(config: Any) -> None:
     message = policy_warning(policy)
     if message:
         print(f"xfilter: warning: {message}", file=sys.stderr)
-    by_authors = {"author-check", "opt-out"} & set(policy.rules.values())
-    if by_authors and not loaded.opt_out.path:
+    if _BY_AUTHORS & set(policy.rules.values()) and not loaded.opt_out.path:
         print(
             f"xfilter: warning: the {loaded.mode} policy honours opt-outs but no opt_out.path "
             "is set: no author is treated as opted out",
@@ -72,14 +73,13 @@ def _warn_if_custom(config: Any) -> None:
 
 def _print_summary(manifest: dict[str, Any], directory: object) -> None:
     from xfilter.output.card import policy_description
+    from xfilter.vocab import COUNTS
 
+    heads = {"quarantined": "quarant."}
     print(f"xfilter {policy_description(manifest)['name']} → {directory}")
-    print(f"{'split':<12}{'input':>9}{'kept':>9}{'dropped':>9}{'quarant.':>9}{'redacted':>9}")
-    for name, s in manifest["splits"].items():
-        print(
-            f"{name:<12}{s['input']:>9}{s['kept']:>9}{s['dropped']:>9}"
-            f"{s['quarantined']:>9}{s['redacted']:>9}"
-        )
+    print(f"{'split':<12}" + "".join(f"{heads.get(key, key):>9}" for key in COUNTS))
+    for name, split in manifest["splits"].items():
+        print(f"{name:<12}" + "".join(f"{split[key]:>9}" for key in COUNTS))
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
@@ -146,14 +146,13 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
 def _opt_out_rejection(policy: Any) -> Any:
     """A test for records that only an opt-out of one of their (known) authors rejects."""
-    by_authors = {"author-check", "opt-out"}
 
     def rejected_for_opt_out(categories: list[str], authors: list[str], action: str) -> bool:
         if action == "keep" or not authors or not policy.opt_out.count:
             return False
         rules = [policy.rules[c] for c in categories]
         decided = [r for r in rules if r not in ("keep", "redact")]
-        return bool(decided) and all(r in by_authors for r in decided)
+        return bool(decided) and all(r in _BY_AUTHORS for r in decided)
 
     return rejected_for_opt_out
 
@@ -271,6 +270,10 @@ def _snippet(table: Any, field: str | None, span: tuple[int, int] | None) -> str
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from xfilter.config import Mode
+    from xfilter.vocab import CATEGORIES
+
+    modes = get_args(Mode)
     parser = argparse.ArgumentParser(
         prog="xfilter",
         description="Find X-derived records in datasets; drop or quarantine them by policy.",
@@ -295,14 +298,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = commands.add_parser("scan", help="audit a dataset: counts per category; writes nothing")
     scan.add_argument("source", help="demo, a path, a glob or a Hub id")
-    scan.add_argument("--mode", choices=["strict", "collaborator", "first-party"])
+    scan.add_argument("--mode", choices=modes)
     scan.add_argument("--config", help="take policy settings from this config")
     scan.add_argument("--split", help="only this split")
     scan.add_argument(
         "--fail-on",
         nargs="+",
         metavar="CATEGORY",
-        choices=["x_dataset", "x_post", "x_embed", "x_link", "x_mention"],
+        choices=CATEGORIES,
         help="exit 1 when any of these categories is found",
     )
     scan.add_argument("--examples", type=int, default=3, help="examples per category")
@@ -332,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     given.add_argument("--text", help="prose or HTML")
     given.add_argument("--url", help="a record's own URL")
     given.add_argument("--json", help="a JSON object, e.g. a post")
-    explain.add_argument("--mode", choices=["strict", "collaborator", "first-party"])
+    explain.add_argument("--mode", choices=modes)
     explain.add_argument(
         "--config", help="decide under this config's policy, overrides and opt-out list"
     )

@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from xfilter.errors import ConfigError
-from xfilter.vocab import CATEGORIES
+from xfilter.vocab import CATEGORIES, DEMO
 from xfilter.yamlsafe import parse_yaml
 
 Mode = Literal["strict", "collaborator", "first-party"]
@@ -42,7 +42,7 @@ class _Section(BaseModel):
 
 
 class InputConfig(_Section):
-    source: str = "demo"
+    source: str = DEMO
     split: str | None = None
     streaming: bool = False
 

@@ -1,8 +1,12 @@
-"""The words every layer shares: categories, actions and the four decision columns."""
+"""The words every layer shares: categories, actions, the four decision columns and the name
+of the bundled demo input."""
 
 from __future__ import annotations
 
 import pyarrow as pa
+
+# The input source that names xfilter's bundled demo dataset; also its kind in a manifest.
+DEMO = "demo"
 
 # Strongest first: a record's primary category is the first of these it has.
 CATEGORIES: tuple[str, ...] = ("x_dataset", "x_post", "x_embed", "x_link", "x_mention")
@@ -30,6 +34,9 @@ CARRIED = frozenset({"x_dataset", "x_post", "x_embed"})
 ACTIONS: tuple[str, ...] = ("keep", "redact", "quarantine", "drop")
 # What the ledger and the counts call each action that is not "keep".
 ACTION_COUNTS = {"drop": "dropped", "quarantine": "quarantined", "redact": "redacted"}
+# A split's counts, as a manifest records them: input = kept + dropped + quarantined, and the
+# redacted records are among the kept.
+COUNTS = ("input", "kept", "dropped", "quarantined", "redacted")
 
 ACTION, CATEGORIES_COLUMN, RULES_COLUMN, AUTHORS_COLUMN = (
     "xfilter_action",

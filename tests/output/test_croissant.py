@@ -20,7 +20,8 @@ from rdflib.namespace import PROV, RDF, XSD
 import xfilter
 from tests.helpers import REPO
 from xfilter.output import writer as outputs
-from xfilter.output.croissant import CONFORMS_TO, CROISSANT, build_croissant, input_entity
+from xfilter.output.croissant import CONFORMS_TO, build_croissant, input_entity
+from xfilter.output.layout import CROISSANT
 
 SDO = rdflib.Namespace("https://schema.org/")
 RAI = rdflib.Namespace("http://mlcommons.org/croissant/RAI/")

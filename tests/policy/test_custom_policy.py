@@ -15,7 +15,7 @@ from huggingface_hub import DatasetCard
 
 import xfilter
 from xfilter.config import build_config
-from xfilter.output.croissant import CROISSANT
+from xfilter.output.layout import CROISSANT
 from xfilter.policy import Policy, policy_warning
 
 WEAKENED_STRICT = {"x_post": "keep", "x_embed": "keep", "x_dataset": "keep"}

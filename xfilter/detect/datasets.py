@@ -46,6 +46,7 @@ from xfilter.detect.registry_file import (
     read_registry_file,
 )
 from xfilter.detect.registry_file import KnownDataset as KnownDataset
+from xfilter.vocab import DEMO
 
 RULE_REGISTRY = Rule(
     "dataset.registry",
@@ -431,7 +432,7 @@ def is_source_column(name: str) -> bool:
 
 def dataset_level_evidence(source: str, registry: DatasetRegistry) -> tuple[Evidence, ...]:
     """Evidence that holds for every record: the input itself is a known X-derived dataset."""
-    if source == "demo":
+    if source == DEMO:
         return ()
     found: list[Evidence] = []
     if registry.match_id(source) is not None:

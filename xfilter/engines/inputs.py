@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from xfilter.errors import InputError
 from xfilter.output.manifest import InputInfo
+from xfilter.vocab import DEMO
 
 T = TypeVar("T")
 
@@ -39,6 +40,12 @@ _MAX_DETAIL = 300  # characters of an underlying error quoted in a message
 def demo_files() -> dict[str, str]:
     demo = resources.files("xfilter") / "data" / "demo"
     return {split: str(demo.joinpath(f"{split}.jsonl")) for split in ("train", "validation")}
+
+
+def demo_input() -> tuple[dict[str, str], InputInfo]:
+    """The bundled demo's file per split, and the manifest's record of it as the input."""
+    files = demo_files()
+    return files, InputInfo(source=DEMO, kind=DEMO, path=str(Path(files["train"]).parent))
 
 
 def _builder_for(paths: list[str], origin: str) -> str:
@@ -69,9 +76,8 @@ def load_source(
     """A ``DatasetDict`` (or ``IterableDatasetDict`` when streaming) and where it came from."""
     import datasets
 
-    if source == "demo":
-        files = demo_files()
-        info = InputInfo(source="demo", kind="demo", path=str(Path(files["train"]).parent))
+    if source == DEMO:
+        files, info = demo_input()
         loaded = datasets.load_dataset("json", data_files=files, streaming=streaming)
     else:
         loaded, info = _load_other(source, streaming)

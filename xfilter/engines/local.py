@@ -22,7 +22,7 @@ from xfilter.output.writer import check_tag_columns
 from xfilter.result import BATCH_ROWS, FilterResult
 from xfilter.threads import prefetch
 from xfilter.transform import XFilter
-from xfilter.vocab import TAG_COLUMNS
+from xfilter.vocab import DEMO, TAG_COLUMNS
 
 
 def progress_enabled() -> bool:
@@ -215,7 +215,7 @@ def _paths(features: dict[str, Any], prefix: str = "") -> set[str]:
 
 def check_not_inside_input(source: str, out_dir: Path) -> None:
     """Writing inside the input, or replacing a directory that holds it, would corrupt it."""
-    if source == "demo":
+    if source == DEMO:
         return
     out = out_dir.resolve()
     source = os.path.expanduser(source)

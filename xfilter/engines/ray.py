@@ -33,7 +33,7 @@ import pyarrow as pa
 from tqdm.auto import tqdm
 
 from xfilter.config import Config
-from xfilter.engines.inputs import BUILDERS, demo_files, file_suffix, is_saved_to_disk
+from xfilter.engines.inputs import BUILDERS, demo_input, file_suffix, is_saved_to_disk
 from xfilter.engines.local import (
     check_fields,
     check_not_inside_input,
@@ -46,7 +46,7 @@ from xfilter.output.write import SplitStream, write_output
 from xfilter.output.writer import SplitCounts
 from xfilter.tagging.prefilter import engine_name
 from xfilter.transform import XFilter
-from xfilter.vocab import TAG_COLUMNS, TAG_SCHEMA
+from xfilter.vocab import DEMO, TAG_COLUMNS, TAG_SCHEMA
 
 if TYPE_CHECKING:
     import ray.data
@@ -107,13 +107,6 @@ def _tally(window: list[tuple[Any, tuple[int, int] | None]]) -> SplitCounts:
     return counts
 
 
-def _add(total: SplitCounts, part: SplitCounts) -> None:
-    for name in ("input", "kept", "dropped", "quarantined", "redacted"):
-        setattr(total, name, getattr(total, name) + getattr(part, name))
-    total.by_category.update(part.by_category)
-    total.by_rule.update(part.by_rule)
-
-
 # -- inputs --------------------------------------------------------------------------------
 
 
@@ -128,9 +121,8 @@ class SplitFiles:
 
 def resolve_input(source: str, split: str | None) -> tuple[list[SplitFiles], InputInfo]:
     """The files of each split, and the manifest's input record; nothing is read yet."""
-    if source == "demo":
-        files = demo_files()
-        info = InputInfo(source="demo", kind="demo", path=str(Path(files["train"]).parent))
+    if source == DEMO:
+        files, info = demo_input()
         by_split = {name: [path] for name, path in files.items()}
     else:
         by_split, info = _resolve_files(source)
@@ -486,7 +478,7 @@ def _check_tallies(
     """Ray's per-block tallies must equal what the writer received, and the input's size."""
     total = SplitCounts()
     for part in parts:
-        _add(total, part)
+        total.add(part)
     if total.as_dict() != seen.as_dict():
         raise XFilterError(
             f"split {split.name!r}: Ray's tallies {total.as_dict()} differ from the rows the "

@@ -16,16 +16,16 @@ from typing import Any
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from xfilter.config import build_config
+from xfilter.output import formats
+from xfilter.output.layout import CARD, CLEAN, LEDGER, MANIFEST, shard_glob
 from xfilter.policy import Policy
-from xfilter.vocab import ACTION_COUNTS, CATEGORY_MEANING
+from xfilter.vocab import ACTION_COUNTS, CATEGORY_MEANING, COUNTS, DEMO
 
-CARD = "README.md"
 FILTERED_TAG = "x-content-filtered"
 CUSTOM_TAG = "xfilter-custom-policy"
 # Tags this card decides; an input card's own copies of them describe another run.
 OWN_TAGS = (FILTERED_TAG, CUSTOM_TAG, "xfilter")
 TOOL_URL = "https://pypi.org/project/xfilter/"
-ACTION_KEYS = ("input", "kept", "dropped", "quarantined", "redacted")
 
 # Keys of an input card that describe the input's files, size or identity rather than its
 # content or rights: the output's own values replace them (stale ones would mislead).
@@ -96,7 +96,7 @@ def load_input_card(manifest: Mapping[str, Any]) -> DatasetCard | None:
 def policy_description(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """The run's policy as ``Policy.describe`` states it, computed from the config the manifest
     records, so no output can claim more than that config does."""
-    config = build_config(manifest["config"], "manifest.json: config")
+    config = build_config(manifest["config"], f"{MANIFEST}: config")
     return Policy.from_config(config).describe()
 
 
@@ -138,7 +138,7 @@ def summary(
     """The custom ``xfilter`` YAML key: what a reviewer needs without opening the manifest."""
     source = manifest["input"]
     found = found_by_category(manifest)
-    totals: dict[str, Any] = {key: total(manifest, key) for key in ACTION_KEYS}
+    totals: dict[str, Any] = {key: total(manifest, key) for key in COUNTS}
     totals["by_category"] = found
     out: dict[str, Any] = {
         "tool": dict(manifest["tool"]),
@@ -208,7 +208,6 @@ def removed_by_category(directory: Path) -> dict[str, dict[str, int]] | None:
     (so the numbers add up to the totals), from the ledger, which holds no record text."""
     import pyarrow.parquet as pq
 
-    from xfilter.output.writer import LEDGER
     from xfilter.vocab import CATEGORIES
 
     path = directory / LEDGER
@@ -326,11 +325,11 @@ def _category_table(
 
 def _split_table(manifest: Mapping[str, Any]) -> str:
     rows = [
-        f"| {name} | " + " | ".join(str(split[key]) for key in ACTION_KEYS) + " |"
+        f"| {name} | " + " | ".join(str(split[key]) for key in COUNTS) + " |"
         for name, split in manifest["splits"].items()
     ]
-    sums = "| **total** | " + " | ".join(str(total(manifest, k)) for k in ACTION_KEYS) + " |"
-    head = "| split | " + " | ".join(ACTION_KEYS) + " |\n|---|---|---|---|---|---|"
+    sums = "| **total** | " + " | ".join(str(total(manifest, k)) for k in COUNTS) + " |"
+    head = "| split | " + " | ".join(COUNTS) + " |\n|---|---|---|---|---|---|"
     return "\n".join([head, *rows, sums]) + "\n"
 
 
@@ -386,7 +385,7 @@ def _input_line(source: Mapping[str, Any]) -> str:
             else "unverified: read offline from the local cache"
         )
         return f"the Hub dataset `{name}` at revision `{revision}` ({checked})"
-    if kind == "demo":
+    if kind == DEMO:
         return "xfilter's bundled demo dataset"
     if kind == "in-memory":
         return f"an in-memory `datasets` object (input named `{name}`)"
@@ -420,9 +419,9 @@ def total(manifest: Mapping[str, Any], key: str) -> int:
 
 
 def _data_files(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
-    splits = sorted({f["split"] for f in manifest["outputs"]["files"] if f["set"] == "clean"})
-    ext = manifest["outputs"]["format"]
-    return [{"split": s, "path": f"clean/data/{s}-*.{ext}"} for s in splits]  # empty: no file
+    splits = sorted({f["split"] for f in manifest["outputs"]["files"] if f["set"] == CLEAN})
+    ext = formats.get(manifest["outputs"]["format"]).extension
+    return [{"split": s, "path": shard_glob(CLEAN, s, ext)} for s in splits]  # empty: no file
 
 
 def _demote_headings(text: str) -> str:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
+from xfilter.output import formats
 from xfilter.output.card import (
     TOOL_URL,
     against_terms,
@@ -29,9 +30,9 @@ from xfilter.output.card import (
     tags,
     total,
 )
+from xfilter.output.layout import CLEAN, shard_glob
 from xfilter.vocab import CATEGORY_MEANING
 
-CROISSANT = "manifest.croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 # The Croissant 1.1 context (spec Appendix 1, with the ``https`` schema.org namespace that
 # mlcroissant and the Hub use for data types) plus PROV-O and XSD (for typed times).
@@ -86,11 +87,6 @@ CONTEXT: dict[str, Any] = {
     "unArchive": "cr:unArchive",
     "value": "cr:value",
 }
-ENCODINGS = {
-    "parquet": "application/x-parquet",
-    "jsonl": "application/jsonlines",
-    "arrow": "application/vnd.apache.arrow.stream",
-}
 _HUB = "https://huggingface.co/datasets"
 _LICENSE_URL = "https://choosealicense.com/licenses/{}/"
 _OUTCOME = {"drop": "dropped", "quarantine": "quarantined apart, for review"}
@@ -123,7 +119,7 @@ def build_croissant(
 
 
 def croissant_text(manifest: Mapping[str, Any], directory: str | os.PathLike[str]) -> str:
-    """The Croissant file's text, as written beside ``manifest.json``."""
+    """The Croissant file's text, as written beside the manifest."""
     return json.dumps(build_croissant(manifest, directory), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -301,10 +297,10 @@ def _resources(
     A split in one file is read from its FileObject, so Croissant readers check its sha256;
     a split in several shards is read through a FileSet of its files.
     """
-    fmt = manifest["outputs"]["format"]
+    fmt = formats.get(manifest["outputs"]["format"])
     by_split: dict[str, list[Mapping[str, Any]]] = {}
     for entry in manifest["outputs"]["files"]:
-        if entry["set"] == "clean":
+        if entry["set"] == CLEAN:
             by_split.setdefault(entry["split"], []).append(entry)
     distribution: list[dict[str, Any]] = []
     record_sets = []
@@ -322,7 +318,7 @@ def _resources(
     return distribution, record_sets
 
 
-def _file_object(root: Path, entry: Mapping[str, Any], fmt: str) -> dict[str, Any]:
+def _file_object(root: Path, entry: Mapping[str, Any], fmt: formats.Format) -> dict[str, Any]:
     path = root / entry["path"]
     obj: dict[str, Any] = {
         "@type": "cr:FileObject",
@@ -330,7 +326,7 @@ def _file_object(root: Path, entry: Mapping[str, Any], fmt: str) -> dict[str, An
         "name": entry["path"],
         "description": f"Clean {entry['split']} records ({entry['rows']} rows).",
         "contentUrl": entry["path"],
-        "encodingFormat": ENCODINGS[fmt],
+        "encodingFormat": fmt.mime,
         "sha256": entry["sha256"],
     }
     if path.is_file():
@@ -338,28 +334,22 @@ def _file_object(root: Path, entry: Mapping[str, Any], fmt: str) -> dict[str, An
     return obj
 
 
-def _file_set(split: str, fmt: str) -> dict[str, Any]:
+def _file_set(split: str, fmt: formats.Format) -> dict[str, Any]:
     return {
         "@type": "cr:FileSet",
         "@id": f"clean-{split}-files",
         "name": f"clean-{split}-files",
         "description": f"The shards of the clean {split} split.",
-        "encodingFormat": ENCODINGS[fmt],
-        "includes": f"clean/data/{split}-*.{fmt}",
+        "encodingFormat": fmt.mime,
+        "includes": shard_glob(CLEAN, split, fmt.extension),
     }
 
 
-def _schema(path: Path, fmt: str, manifest: Mapping[str, Any]) -> pa.Schema:
+def _schema(path: Path, fmt: formats.Format, manifest: Mapping[str, Any]) -> pa.Schema:
     """The clean columns: from the file itself, or for JSON lines from the input features."""
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        return pq.read_schema(path)
-    if fmt == "arrow":
-        import pyarrow.ipc as ipc
-
-        with ipc.open_stream(str(path)) as reader:
-            return reader.schema
+    declared = fmt.read_schema(path)
+    if declared is not None:
+        return declared
     from datasets import Features
 
     from xfilter.vocab import TAG_COLUMNS

@@ -15,12 +15,12 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from xfilter.output.card import CARD, build_card
-from xfilter.output.croissant import CROISSANT, croissant_text
+from xfilter.output.card import build_card
+from xfilter.output.croissant import croissant_text
+from xfilter.output.layout import CARD, CROISSANT, DOCUMENT_FILES
 from xfilter.output.manifest import SELF_HASH, seal
 
 DOCUMENTS = "documents"
-NAMES = (CARD, CROISSANT)
 # Stands for the manifest hash while the texts are hashed: 64 hex digits, so the texts have the
 # same shape (YAML quoting, widths) with either; all letters, so YAML never reads it as a number.
 PLACEHOLDER = "f" * 64
@@ -41,7 +41,9 @@ def bind_documents(
         CROISSANT: croissant_text(draft, directory),
         CARD: build_card(draft, directory),
     }
-    hashes = {name: hashlib.sha256(texts[name].encode("utf-8")).hexdigest() for name in NAMES}
+    hashes = {
+        name: hashlib.sha256(texts[name].encode("utf-8")).hexdigest() for name in DOCUMENT_FILES
+    }
     sealed = seal({**manifest, DOCUMENTS: hashes})
     real = sealed[SELF_HASH]
     return sealed, {name: text.replace(PLACEHOLDER, real) for name, text in texts.items()}

@@ -9,17 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from xfilter import __version__
-from xfilter.config import Config
+from xfilter.config import Config, OutputFormat
 from xfilter.detect.ruleset import ALL_RULES, RULESET_VERSION, ruleset_sha256
 from xfilter.errors import VerifyError
+from xfilter.output.layout import CLEAN, QUARANTINE, SetName
 from xfilter.output.writer import SplitCounts
 from xfilter.policy import Policy
 from xfilter.transform import XFilter
@@ -135,6 +137,58 @@ def dumps(manifest: Mapping[str, Any]) -> str:
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 
 
+class Imbalance(NamedTuple):
+    """Why a manifest's counts do not add up. ``in_files``: its data files hold other numbers
+    of rows than it counts (else the counts contradict themselves or the input's size)."""
+
+    message: str
+    in_files: bool
+
+
+def conservation_fault(manifest: Mapping[str, Any]) -> Imbalance | None:
+    """The first way ``manifest`` loses or invents a record, or None. Per split: ``input =
+    kept + dropped + quarantined``, redacted records are among the kept, the clean and
+    quarantine files hold exactly the kept and quarantined rows, and the input's recorded size
+    (when known) is what was counted. The writer checks this before it commits, ``verify``
+    after."""
+    rows: Counter[tuple[str, str]] = Counter()
+    for entry in manifest["outputs"]["files"]:
+        rows[(entry["set"], entry["split"])] += entry["rows"]
+    for name, split in manifest["splits"].items():
+        total = split["kept"] + split["dropped"] + split["quarantined"]
+        if split["input"] != total:
+            return Imbalance(
+                f"split {name!r}: input {split['input']} != kept {split['kept']} + dropped "
+                f"{split['dropped']} + quarantined {split['quarantined']}",
+                in_files=False,
+            )
+        if split["redacted"] > split["kept"]:
+            return Imbalance(
+                f"split {name!r}: redacted {split['redacted']} > kept {split['kept']} "
+                "(redacted records are kept)",
+                in_files=False,
+            )
+        if rows[(CLEAN, name)] != split["kept"]:
+            return Imbalance(
+                f"split {name!r}: clean files hold {rows[(CLEAN, name)]} rows, "
+                f"kept is {split['kept']}",
+                in_files=True,
+            )
+        if rows[(QUARANTINE, name)] != split["quarantined"]:
+            return Imbalance(
+                f"split {name!r}: quarantine files hold {rows[(QUARANTINE, name)]} rows, "
+                f"quarantined is {split['quarantined']}",
+                in_files=True,
+            )
+        expected = manifest["input"]["rows"].get(name)
+        if expected is not None and expected != split["input"]:
+            return Imbalance(
+                f"split {name!r}: input had {expected} rows, {split['input']} were counted",
+                in_files=False,
+            )
+    return None
+
+
 # --- the structure a reader may rely on ----------------------------------------------------------
 
 Count = Annotated[int, Field(ge=0)]
@@ -185,14 +239,14 @@ class _Split(_Shape):
 class _File(_Shape):
     model_config = ConfigDict(strict=True, extra="forbid")
     path: str
-    set: Literal["clean", "quarantine"]
+    set: SetName
     split: str
     rows: Count
     sha256: Sha256
 
 
 class _Outputs(_Shape):
-    format: Literal["parquet", "arrow", "jsonl"]
+    format: OutputFormat
     files: list[_File]
 
 
@@ -204,6 +258,7 @@ class _Ledger(_Shape):
 
 class _Documents(_Shape):
     model_config = ConfigDict(strict=True, extra="forbid")
+    # layout.CARD and layout.CROISSANT, spelt out: mypy's pydantic plugin wants literals here.
     card: Sha256 = Field(alias="README.md")
     croissant: Sha256 = Field(alias="manifest.croissant.json")
 

@@ -27,14 +27,13 @@ from huggingface_hub.errors import (
 )
 
 from xfilter.errors import VerifyError, XFilterError
-from xfilter.output.card import CARD, total
-from xfilter.output.croissant import CROISSANT
+from xfilter.output.card import total
+from xfilter.output.layout import CARD, CLEAN, CROISSANT, LEDGER, MANIFEST, SETS
 from xfilter.output.verify import confined, load_manifest, verify
-from xfilter.output.writer import LEDGER, MANIFEST
 
 REPO_TYPE = "dataset"
 # What a publish owns in the repo: an earlier publish's files there are replaced or deleted.
-_OWNED_PREFIXES = ("clean/", "quarantine/")
+_OWNED_PREFIXES = tuple(f"{name}/" for name in SETS)
 _OWNED_FILES = (LEDGER,)
 # Network failures: OSError, and the base error of the Hub client's HTTP library (found through
 # HfHubHTTPError, since that library's module name differs across huggingface_hub versions).
@@ -90,7 +89,7 @@ def commit_operations(
     """
     root = Path(directory)
     manifest = load_manifest(root)
-    sets = ("clean", "quarantine") if include_quarantine else ("clean",)
+    sets = SETS if include_quarantine else (CLEAN,)
     entries = sorted(
         (e for e in manifest["outputs"]["files"] if e["set"] in sets),
         key=lambda e: (sets.index(e["set"]), e["path"]),

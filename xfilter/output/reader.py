@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from xfilter.errors import OutputError
-from xfilter.output.writer import LEDGER
+from xfilter.output import formats
+from xfilter.output.layout import LEDGER
 
 
 class Output:
@@ -113,7 +114,7 @@ class Output:
                 files.setdefault(entry["split"], []).append(str(self.path / entry["path"]))
         loaded = datasets.DatasetDict()
         if files:
-            builder = {"jsonl": "json"}.get(outputs["format"], outputs["format"])
+            builder = formats.get(outputs["format"]).builder
             loaded.update(datasets.load_dataset(builder, data_files=files))
         for split in self.counts:
             if split not in loaded and self._features(name) is not None:

@@ -4,39 +4,36 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections import Counter
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from xfilter.config import Config, build_config
 from xfilter.errors import ConfigError, VerifyError
-from xfilter.output.documents import NAMES as DOCUMENT_NAMES
+from xfilter.output import formats
 from xfilter.output.documents import document_sha256
-from xfilter.output.manifest import SELF_HASH, body_sha256, check_shape, policy_section
-from xfilter.output.writer import EXTENSIONS, LEDGER, MANIFEST, file_sha256
+from xfilter.output.layout import CLEAN, DOCUMENT_FILES, LEDGER, MANIFEST, TOP_LEVEL, shard_numbers
+from xfilter.output.manifest import (
+    SELF_HASH,
+    body_sha256,
+    check_shape,
+    conservation_fault,
+    policy_section,
+)
+from xfilter.output.writer import file_sha256
 from xfilter.vocab import ACTION_COUNTS
 
-_TOP_LEVEL = {MANIFEST, LEDGER, *DOCUMENT_NAMES, "clean", "quarantine"}
 _LEDGER_ACTIONS = ACTION_COUNTS
 
 
 def _rows(path: Path, fmt: str) -> int:
     try:
-        if fmt == "parquet":
-            rows: int = pq.ParquetFile(path).metadata.num_rows
-            return rows
-        if fmt == "arrow":
-            with ipc.open_stream(str(path)) as reader:
-                return sum(batch.num_rows for batch in reader)
+        return formats.get(fmt).count_rows(path)
     except pa.ArrowException as exc:
         raise VerifyError(f"{path}: not a readable {fmt} file ({_first_line(exc)})") from None
-    with path.open("rb") as handle:
-        return sum(1 for line in handle if line.strip())
 
 
 def _first_line(exc: BaseException) -> str:
@@ -102,7 +99,7 @@ def _verify(root: Path, quick: bool) -> list[str]:
     _check_unlisted(root, manifest)
     checked.append("no unlisted files")
     _check_documents(root, manifest)
-    checked.append(f"{' and '.join(DOCUMENT_NAMES)}: as bound to the manifest")
+    checked.append(f"{' and '.join(DOCUMENT_FILES)}: as bound to the manifest")
     _check_counts(root, manifest)
     checked.append("input = kept + dropped + quarantined, per split")
     _check_ledger(root, manifest)
@@ -159,7 +156,7 @@ def _check_entries(root: Path, manifest: dict[str, Any]) -> None:
     """Every file entry is inside the directory, listed once, for a counted split, and named
     as the writer names shards (``<set>/data/<split>-NNNNN-of-NNNNN.<ext>``, all of them)."""
     path = root / MANIFEST
-    ext = EXTENSIONS[manifest["outputs"]["format"]]
+    ext = formats.get(manifest["outputs"]["format"]).extension
     seen: set[str] = set()
     shards: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for entry in manifest["outputs"]["files"]:
@@ -170,13 +167,13 @@ def _check_entries(root: Path, manifest: dict[str, Any]) -> None:
         seen.add(relative)
         if split not in manifest["splits"]:
             raise VerifyError(f"{path}: {relative!r}: split {split!r} is not counted in splits")
-        match = re.fullmatch(rf"{name}/data/.*-(\d{{5,9}})-of-(\d{{5,9}})\.{ext}", relative)
-        if match is None or relative != _shard_path(name, split, match, ext):
+        shard = shard_numbers(relative, name, split, ext)
+        if shard is None:
             raise VerifyError(
                 f"{path}: {relative!r} is not where xfilter writes a {name} file of split "
                 f"{split!r} in {ext}"
             )
-        shards.setdefault((name, split), []).append((int(match[1]), int(match[2])))
+        shards.setdefault((name, split), []).append(shard)
     for (name, split), numbers in shards.items():
         count = len(numbers)
         if sorted(numbers) != [(index, count) for index in range(count)]:
@@ -184,12 +181,6 @@ def _check_entries(root: Path, manifest: dict[str, Any]) -> None:
     confined(root, manifest["ledger"]["path"])
     if manifest["ledger"]["path"] != LEDGER:
         raise VerifyError(f"{path}: ledger.path: {LEDGER!r} expected")
-
-
-def _shard_path(name: str, split: str, numbers: re.Match[str], ext: str) -> str:
-    """Where the writer puts shard ``numbers`` of a split: ``clean/data/train-00000-of-00002``."""
-    index, total = int(numbers[1]), int(numbers[2])
-    return f"{name}/data/{split}-{index:05d}-of-{total:05d}.{ext}"
 
 
 def _check_files(root: Path, manifest: dict[str, Any]) -> None:
@@ -213,16 +204,16 @@ def _check_unlisted(root: Path, manifest: dict[str, Any]) -> None:
         relative = path.relative_to(root).as_posix()
         if path.is_symlink() and not path.resolve().is_relative_to(inside):
             raise VerifyError(f"{path}: resolves outside the output directory (a symbolic link)")
-        if path.is_file() and relative not in listed and relative not in _TOP_LEVEL:
+        if path.is_file() and relative not in listed and relative not in TOP_LEVEL:
             raise VerifyError(f"{path}: not listed in the manifest (added after the run)")
     for name in os.listdir(root):
-        if name not in _TOP_LEVEL:
+        if name not in TOP_LEVEL:
             raise VerifyError(f"{root / name}: not part of an xfilter output")
 
 
 def _check_documents(root: Path, manifest: dict[str, Any]) -> None:
     """The card and the Croissant file are the ones bound to this manifest, unedited."""
-    expected = {name: manifest["documents"][name] for name in DOCUMENT_NAMES}
+    expected = {name: manifest["documents"][name] for name in DOCUMENT_FILES}
     for name, sha in expected.items():
         path = confined(root, name)
         if not path.is_file():
@@ -234,37 +225,9 @@ def _check_documents(root: Path, manifest: dict[str, Any]) -> None:
 
 
 def _check_counts(root: Path, manifest: dict[str, Any]) -> None:
-    rows: Counter[tuple[str, str]] = Counter()
-    for entry in manifest["outputs"]["files"]:
-        rows[(entry["set"], entry["split"])] += entry["rows"]
-    for name, split in manifest["splits"].items():
-        total = split["kept"] + split["dropped"] + split["quarantined"]
-        if split["input"] != total:
-            raise VerifyError(
-                f"{root / MANIFEST}: split {name!r}: input {split['input']} != kept {split['kept']}"
-                f" + dropped {split['dropped']} + quarantined {split['quarantined']}"
-            )
-        if split["redacted"] > split["kept"]:
-            raise VerifyError(
-                f"{root / MANIFEST}: split {name!r}: redacted {split['redacted']} > kept "
-                f"{split['kept']} (redacted records are kept)"
-            )
-        if rows[("clean", name)] != split["kept"]:
-            raise VerifyError(
-                f"{root}: split {name!r}: clean files hold {rows[('clean', name)]} rows, "
-                f"kept is {split['kept']}"
-            )
-        if rows[("quarantine", name)] != split["quarantined"]:
-            raise VerifyError(
-                f"{root}: split {name!r}: quarantine files hold {rows[('quarantine', name)]} rows,"
-                f" quarantined is {split['quarantined']}"
-            )
-        expected_rows = manifest["input"]["rows"].get(name)
-        if expected_rows is not None and expected_rows != split["input"]:
-            raise VerifyError(
-                f"{root / MANIFEST}: split {name!r}: input had {expected_rows} rows, "
-                f"{split['input']} were counted"
-            )
+    fault = conservation_fault(manifest)
+    if fault is not None:
+        raise VerifyError(f"{root if fault.in_files else root / MANIFEST}: {fault.message}")
 
 
 def _check_ledger(root: Path, manifest: dict[str, Any]) -> None:
@@ -338,7 +301,7 @@ def rescan_clean(
             "the known-datasets registry differs from the recorded one; cannot re-scan "
             "(use --quick to skip the re-scan)"
         )
-    result = _read_sets(root, manifest, "clean")
+    result = _read_sets(root, manifest, CLEAN)
     rejected: list[tuple[str, int, list[str]]] = []
     for split, tables in result.items():
         offset = 0
@@ -354,8 +317,6 @@ def rescan_clean(
 
 
 def _read_sets(root: Path, manifest: dict[str, Any], name: str) -> dict[str, list[Any]]:
-    import pyarrow.json as pajson
-
     fmt = manifest["outputs"]["format"]
     out: dict[str, list[Any]] = {}
     for entry in manifest["outputs"]["files"]:
@@ -363,13 +324,7 @@ def _read_sets(root: Path, manifest: dict[str, Any], name: str) -> dict[str, lis
             continue
         path = confined(root, entry["path"])
         try:
-            if fmt == "parquet":
-                table = pq.read_table(path)
-            elif fmt == "arrow":
-                with ipc.open_stream(str(path)) as reader:
-                    table = reader.read_all()
-            else:
-                table = pajson.read_json(path)
+            table = formats.get(fmt).read_table(path)
         except pa.ArrowException as exc:
             raise VerifyError(f"{path}: not a readable {fmt} file ({_first_line(exc)})") from None
         out.setdefault(entry["split"], []).append(table)  # a split with no rows has no file

@@ -22,24 +22,38 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from xfilter.errors import InputError, OutputError
 from xfilter.faults import checkpoint
-from xfilter.vocab import ACTION, CATEGORIES_COLUMN, RULES_COLUMN, TAG_COLUMNS, TAG_SCHEMA
+from xfilter.output import formats
+from xfilter.output.formats import FileWriter, json_value
+from xfilter.output.layout import (
+    CLEAN,
+    FILES,
+    LEDGER,
+    MANIFEST,
+    OLD_LEDGER,
+    QUARANTINE,
+    SETS,
+    data_dir,
+    shard_name,
+)
+from xfilter.vocab import (
+    ACTION,
+    CATEGORIES_COLUMN,
+    COUNTS,
+    RULES_COLUMN,
+    TAG_COLUMNS,
+    TAG_SCHEMA,
+)
 
 ROW_GROUP_ROWS = 10_000
 SHARD_BYTES = 512 * 1024 * 1024
-EXTENSIONS = {"parquet": "parquet", "arrow": "arrow", "jsonl": "jsonl"}
-LEDGER = "ledger.parquet"
-MANIFEST = "manifest.json"
 MANIFEST_SCHEMA_PREFIX = "xfilter.manifest/"
-# Everything an output directory holds at its top level; data files are listed in the manifest.
-OUTPUT_DIRS = frozenset({"clean", "quarantine"})
-OUTPUT_FILES = frozenset(
-    {LEDGER, "index.parquet", MANIFEST, "manifest.croissant.json", "README.md"}
-)
+# What an output this version may replace holds at its top level (besides its listed data files).
+OUTPUT_DIRS = frozenset(SETS)
+OUTPUT_FILES = frozenset({*FILES, OLD_LEDGER})
 # Written into every work directory when it is made; only marked directories are removed.
 WORK_MARKER = ".xfilter-work"
 LEDGER_SCHEMA = pa.schema(
@@ -87,13 +101,16 @@ class SplitCounts:
                 ):
                     counter[value] += count
 
+    def add(self, other: SplitCounts) -> None:
+        """Count ``other``'s records too (the tallies of another part of the split)."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.by_category.update(other.by_category)
+        self.by_rule.update(other.by_rule)
+
     def as_dict(self) -> dict[str, Any]:
         return {
-            "input": self.input,
-            "kept": self.kept,
-            "dropped": self.dropped,
-            "quarantined": self.quarantined,
-            "redacted": self.redacted,
+            **{name: getattr(self, name) for name in COUNTS},
             "by_category": dict(sorted(self.by_category.items())),
             "by_rule": dict(sorted(self.by_rule.items())),
         }
@@ -102,14 +119,8 @@ class SplitCounts:
 def record_sha256(row: dict[str, Any]) -> str:
     """A record's identity in the ledger: sha256 of its canonical JSON (tag columns excluded)."""
     body = {k: v for k, v in row.items() if k not in TAG_COLUMNS}
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=_json_default)
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=json_value)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return value.hex()
-    return str(value)
 
 
 def file_sha256(path: Path) -> str:
@@ -124,12 +135,13 @@ class _ShardWriter:
     """One split of one set: rolls over to a new shard past ``SHARD_BYTES``."""
 
     def __init__(self, directory: Path, split: str, fmt: str, schema: pa.Schema) -> None:
-        self.directory, self.split, self.fmt, self.schema = directory, split, fmt, schema
+        self.directory, self.split, self.schema = directory, split, schema
+        self.format = formats.get(fmt)
         self.paths: list[Path] = []
         self.rows: list[int] = []
         self._buffer: list[pa.Table] = []
         self._buffered = 0
-        self._writer: Any = None
+        self._writer: FileWriter | None = None
         self._bytes = 0
 
     def write(self, table: pa.Table) -> None:
@@ -150,35 +162,19 @@ class _ShardWriter:
         self._buffer, self._buffered = ([rest] if rest.num_rows else []), rest.num_rows
         if self._writer is None or self._bytes >= SHARD_BYTES:
             self._close_shard()
-            self._open_shard()
+            self._writer = self._open_shard()
         self.rows[-1] += chunk.num_rows
         self._bytes += chunk.nbytes
         combined = chunk.combine_chunks()
         del table, chunk  # the buffered batches are freed before encoding, not after
-        self._emit(combined)
+        self._writer.write(combined)
 
-    def _open_shard(self) -> None:
+    def _open_shard(self) -> FileWriter:
         path = self.directory / f"{self.split}.{len(self.paths):05d}.part"
         self.paths.append(path)
         self.rows.append(0)
         self._bytes = 0
-        if self.fmt == "parquet":
-            self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
-        elif self.fmt == "arrow":
-            self._writer = ipc.new_stream(str(path), self.schema)
-        else:
-            self._writer = path.open("w", encoding="utf-8")
-
-    def _emit(self, table: pa.Table) -> None:
-        if self.fmt == "parquet":
-            self._writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
-        elif self.fmt == "arrow":
-            self._writer.write_table(table)
-        else:
-            for row in table.to_pylist():
-                self._writer.write(
-                    json.dumps(row, ensure_ascii=False, default=_json_default) + "\n"
-                )
+        return self.format.open_writer(path, self.schema, ROW_GROUP_ROWS)
 
     def _close_shard(self) -> None:
         if self._writer is not None:
@@ -190,9 +186,7 @@ class _ShardWriter:
         total = len(self.paths)
         done = []
         for index, (path, rows) in enumerate(zip(self.paths, self.rows, strict=True)):
-            final = path.with_name(
-                f"{self.split}-{index:05d}-of-{total:05d}.{EXTENSIONS[self.fmt]}"
-            )
+            final = path.with_name(shard_name(self.split, index, total, self.format.extension))
             path.rename(final)
             done.append((final, rows))
         return done
@@ -250,8 +244,8 @@ class OutputWriter:
             features = {k: v for k, v in features.items() if k not in TAG_COLUMNS}
             q_features = {**features, **_tag_features()}
         self.counts[split] = SplitCounts()
-        for name, sch, feats in (("clean", base, features), ("quarantine", quarantine, q_features)):
-            directory = self.tmp / name / "data"
+        for name, sch, feats in ((CLEAN, base, features), (QUARANTINE, quarantine, q_features)):
+            directory = self.tmp / data_dir(name)
             directory.mkdir(parents=True, exist_ok=True)
             self._writers[(name, split)] = _ShardWriter(
                 directory, split, self.fmt, _hub_schema(sch, feats)
@@ -266,9 +260,9 @@ class OutputWriter:
         clean = tagged.drop_columns(list(TAG_COLUMNS))
         if not kept.all():  # most batches keep every row: no copy then
             clean = clean.filter(pa.array(kept))
-        self._writers[("clean", split)].write(clean)
+        self._writers[(CLEAN, split)].write(clean)
         checkpoint("write-clean")
-        self._writers[("quarantine", split)].write(tagged.filter(pa.array(actions == "quarantine")))
+        self._writers[(QUARANTINE, split)].write(tagged.filter(pa.array(actions == "quarantine")))
         checkpoint("write-quarantine")
         listed = np.flatnonzero(actions != "keep")
         if listed.size:
