@@ -20,9 +20,16 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 
 
-def run_cli(*args: str, cwd: Path = REPO, check: bool = False) -> subprocess.CompletedProcess[str]:
-    """The real ``xfilter`` command in a subprocess."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_DISABLE_PROGRESS_BARS": "1"}
+def run_cli(
+    *args: str, cwd: Path = REPO, check: bool = False, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real ``xfilter`` command in a subprocess, offline; ``env`` adds variables."""
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_DISABLE_PROGRESS_BARS": "1",
+        **(env or {}),
+    }
     done = subprocess.run(
         [sys.executable, "-m", "xfilter", *args],
         cwd=cwd,

@@ -170,41 +170,16 @@ def test_the_card_says_when_no_opt_out_list_was_given(tmp_path: Path) -> None:
 
 
 def test_a_ctrl_c_after_the_commit_says_the_output_was_written(tmp_path: Path) -> None:
-    import os
-
     out = tmp_path / "out"
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "HF_DATASETS_DISABLE_PROGRESS_BARS": "1",
-        "XFILTER_FAULT": "commit",
-        "XFILTER_FAULT_SIGNAL": "SIGINT",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "xfilter", "run", "configs/strict.yaml", "--output", str(out)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    fault = {"XFILTER_FAULT": "commit", "XFILTER_FAULT_SIGNAL": "SIGINT"}
+    done = run_cli("run", "configs/strict.yaml", "--output", str(out), env=fault)
     assert done.returncode == 130
     assert done.stderr.strip().endswith(f"interrupted after the output was written: {out}")
     assert run_cli("verify", "--quick", str(out)).returncode == 0
 
 
 def test_a_bad_fault_point_is_a_one_line_error() -> None:
-    import os
-
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "XFILTER_FAULT": "nowhere"}
-    done = subprocess.run(
-        [sys.executable, "-m", "xfilter", "scan", "demo"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_cli("scan", "demo", env={"XFILTER_FAULT": "nowhere"})
     assert done.returncode == 2
     assert done.stderr.strip().startswith("xfilter: error: XFILTER_FAULT: 'nowhere'")
 

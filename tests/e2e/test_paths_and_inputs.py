@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, run_cli
 from xfilter.engines.inputs import demo_files
 from xfilter.errors import InputError, OutputError
 from xfilter.output.verify import verify
@@ -25,17 +25,7 @@ STATUS = "https://x.com/jack/status/20"
 
 
 def _xfilter(*args: str, cwd: Path = REPO, home: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_DISABLE_PROGRESS_BARS": "1"}
-    if home is not None:
-        env["HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "xfilter", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_cli(*args, cwd=cwd, env={"HOME": str(home)} if home is not None else None)
 
 
 def _run(*args: str, **kwargs: Path) -> subprocess.CompletedProcess:
