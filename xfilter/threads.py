@@ -74,7 +74,7 @@ def prefetch(
     finally:
         stop.set()
         if thread.ident is not None:  # started
-            wait_through_interrupts(thread.join)
+            stop_waiting(thread.join, lambda: not thread.is_alive())
 
 
 class Background:
@@ -119,7 +119,26 @@ class Background:
                 self.drain()
         finally:
             self._pending.clear()
-            wait_through_interrupts(lambda: self._pool.shutdown(wait=True, cancel_futures=True))
+            stop_waiting(lambda: self._pool.shutdown(wait=True, cancel_futures=True), self._stopped)
+
+    def _stopped(self) -> bool:
+        return not any(t.is_alive() for t in self._pool._threads)
+
+
+def stop_waiting(wait: Callable[[], object], stopped: Callable[[], bool]) -> None:
+    """``wait_through_interrupts(wait)``, again if a Ctrl-C lands before its hold is in place
+    (between the lines that lead to it), until ``stopped()``; then raise that Ctrl-C."""
+    interrupted = False
+    while True:
+        try:
+            wait_through_interrupts(wait)
+            break
+        except KeyboardInterrupt:
+            interrupted = True
+            if stopped():
+                break
+    if interrupted:
+        raise KeyboardInterrupt
 
 
 def wait_through_interrupts(wait: Callable[[], object]) -> None:
