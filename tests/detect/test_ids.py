@@ -297,3 +297,21 @@ def test_scalar_definition() -> None:
     assert plausible_post_id(887453193294282752, now_ms=NOW)
     assert not plausible_post_id(snowflake(ms(2030)), now_ms=NOW)
     assert not plausible_post_id(True)
+
+
+@pytest.mark.parametrize(
+    ("value", "plausible"),
+    [
+        ("1585841080431321088;1585841080431321089", True),
+        ("1585841080431321088, 1585841080431321089", True),
+        ("1585841080431321088 1585841080431321089", True),
+        ('["1585841080431321088", "1585841080431321089"]', True),
+        ("[1585841080431321088]", True),
+        ("12 apples", False),
+        ("1,000", False),
+        ("[]", False),
+        ("9999999999999999999;1", False),
+    ],
+)
+def test_a_string_of_several_ids_is_plausible_when_one_is(value: str, plausible: bool) -> None:
+    assert plausible_post_ids(pa.array([value]), now_ms=NOW).tolist() == [plausible]

@@ -145,12 +145,39 @@ def _flat(arr: pa.Array, now: int) -> np.ndarray:
         return _flat(arr.cast(pa.string()), now)
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         s = pc.utf8_trim_whitespace(arr)
-        ok = pc.fill_null(pc.match_substring_regex(s, _ID_STRING), False)
-        digits = pc.replace_substring_regex(s, r"\.0+$", "")
-        digits = pc.if_else(ok, digits, pa.scalar("0", type=digits.type))
-        vals = np.asarray(pc.fill_null(digits.cast(pa.uint64()), 0), dtype=np.uint64)
-        return _check_u64(vals, np.asarray(ok, dtype=bool), now)
+        found: np.ndarray = _single_ids(s, now) | _id_lists(s, now)
+        return found
     return np.zeros(n, dtype=bool)
+
+
+def _single_ids(s: pa.Array, now: int) -> np.ndarray:
+    """Plausibility of strings that each hold one id (whitespace already trimmed)."""
+    ok = pc.fill_null(pc.match_substring_regex(s, _ID_STRING), False)
+    digits = pc.replace_substring_regex(s, r"\.0+$", "")
+    digits = pc.if_else(ok, digits, pa.scalar("0", type=digits.type))
+    vals = np.asarray(pc.fill_null(digits.cast(pa.uint64()), 0), dtype=np.uint64)
+    return _check_u64(vals, np.asarray(ok, dtype=bool), now)
+
+
+# Several ids in one string: "1;2", "1, 2", "1 2", or a JSON array '["1", "2"]' (exports of
+# conversation or thread ids). Only strings made of ids and separators count.
+_ID_LIST = r'^[\s\["\']*\d+(?:[\s,;"\'\]\[]+\d+)*[\s\]"\']*$'
+_ID_SEPARATORS = r'[\s,;"\'\[\]]+'
+
+
+def _id_lists(strings: pa.Array, now: int) -> np.ndarray:
+    """True where a string is a list of ids of which at least one is plausible."""
+    listed = pc.fill_null(pc.match_substring_regex(strings, _ID_LIST), False)
+    if not pc.any(listed).as_py():
+        return np.zeros(len(strings), dtype=bool)
+    rows = np.flatnonzero(np.asarray(listed, dtype=bool))
+    trimmed = pc.utf8_trim(strings.take(pa.array(rows)), "[]\"' ")
+    tokens = pc.split_pattern_regex(trimmed, _ID_SEPARATORS)
+    hits = _single_ids(pc.list_flatten(tokens), now)
+    parents = np.asarray(pc.list_parent_indices(tokens), dtype=np.int64)
+    out = np.zeros(len(strings), dtype=bool)
+    out[rows[np.unique(parents[hits])]] = True
+    return out
 
 
 def _one(arr: pa.Array, now: int) -> np.ndarray:
