@@ -4,6 +4,7 @@ summaries and a load-independent growth measure."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -41,6 +42,23 @@ def run_cli(
     if check and done.returncode != 0:
         raise AssertionError(f"xfilter {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done
+
+
+def run_on_tmpfs(disk: Path, options: str, command: str) -> subprocess.CompletedProcess[str]:
+    """``command`` (a shell line) with a small tmpfs mounted at ``disk``, in a user and mount
+    namespace of its own (so no root and nothing left mounted); ``options`` are tmpfs's."""
+    if shutil.which("unshare") is None:
+        raise AssertionError("unshare (util-linux) is needed to mount a tmpfs for this test")
+    disk.mkdir(exist_ok=True)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_DISABLE_PROGRESS_BARS": "1"}
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o {options} tmpfs {disk} && {command}"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def prefilter_matches(texts: list[str], pattern: str) -> list[bool]:

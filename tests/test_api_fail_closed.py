@@ -414,3 +414,10 @@ def test_a_post_wrapped_in_many_levels_of_json_is_found(levels: int) -> None:
     tagged = XFilter(mode="strict").tag_table(pa.table({"text": [wrapped]}))
     assert tagged.column("xfilter_action").to_pylist() == ["quarantine"]
     assert tagged.column("xfilter_authors").to_pylist() == [["jack"]]
+
+
+@pytest.mark.parametrize("batched", [True, False])
+def test_filtering_with_tag_columns_is_refused(web: datasets.Dataset, batched: bool) -> None:
+    xf = XFilter(mode="strict")
+    with pytest.raises(Exception, match=r"filter\(xf\.tag_columns\) would keep every record"):
+        web.filter(xf.tag_columns, batched=batched)

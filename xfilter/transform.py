@@ -125,12 +125,7 @@ class XFilter:
         the new and rewritten columns; a dict row gets that row's values. How a dict is told
         from a batch: see :func:`reads_as_row`.
         """
-        if sys._getframe(1).f_code.co_name in _FILTER_CALLERS:
-            # A filter reads the returned table or dict as truthy: every record would pass.
-            raise InputError(
-                "ds.filter(xf) would keep every record: filter with xf.keep, "
-                "ds.filter(xf.keep, batched=True)"
-            )
+        _refuse_as_filter("xf")
         row = reads_as_row(batch)
         tags, tagged = self._tagged(_as_table(batch, row))
         if _is_table(batch):
@@ -144,6 +139,7 @@ class XFilter:
         """The four xfilter columns alone, for a ``map`` that should not rewrite the input
         (``remove_columns=ds.column_names``). Without redacted text: a policy that redacts
         needs the whole table, from ``xf`` itself."""
+        _refuse_as_filter("xf.tag_columns")
         tags = self.tagger.tag(_as_table(batch, reads_as_row(batch)))
         if tags.redacted:
             raise ValueError("this policy redacts text: map with the filter itself")
@@ -169,6 +165,16 @@ class XFilter:
 
 # The functions of ``datasets`` that call a filter's function and read its answer as a mask.
 _FILTER_CALLERS = frozenset({"get_indices_from_mask_function", "add_mask"})
+
+
+def _refuse_as_filter(name: str) -> None:
+    """A map function handed to ``filter`` returns a table or dict, which the filter reads as
+    truthy: every record would pass. Refuse when the caller two frames up is a filter's."""
+    if sys._getframe(2).f_code.co_name in _FILTER_CALLERS:
+        raise InputError(
+            f"ds.filter({name}) would keep every record: filter with xf.keep, "
+            "ds.filter(xf.keep, batched=True)"
+        )
 
 
 def _with_tags(table: pa.Table, tags: Tags) -> pa.Table:

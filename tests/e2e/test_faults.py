@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, run_cli, run_on_tmpfs
 from xfilter.faults import POINTS
 
 
@@ -84,24 +83,12 @@ def test_killed_run_leaves_nothing_then_rerun_is_identical(
 
 
 def test_full_disk_gives_a_clear_error_and_no_output(tmp_path: Path) -> None:
-    if shutil.which("unshare") is None:
-        pytest.fail("unshare (util-linux) is needed to mount a small tmpfs for this test")
     disk = tmp_path / "disk"
-    disk.mkdir()
-    script = (
-        f"mount -t tmpfs -o size=48k tmpfs {disk} && "
+    command = (
         f"{sys.executable} -m xfilter run configs/strict.yaml --output {disk}/out; "
         f"echo exit=$?; ls -a {disk}"
     )
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_DISABLE_PROGRESS_BARS": "1"}
-    done = subprocess.run(
-        ["unshare", "-rm", "sh", "-c", script],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_on_tmpfs(disk, "size=48k", command)
     assert "exit=2" in done.stdout, done.stdout + done.stderr
     assert "no space left on device" in done.stderr
     assert "Traceback" not in done.stderr

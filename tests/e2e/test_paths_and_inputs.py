@@ -4,7 +4,6 @@ record is read, or the run is refused with one line naming the file (and line or
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, run_cli, run_on_tmpfs
 from xfilter.engines.inputs import demo_files
 from xfilter.errors import InputError, OutputError
 from xfilter.output.verify import verify
@@ -198,23 +197,9 @@ def test_tilde_in_the_output_path_means_home(tmp_path: Path) -> None:
 
 
 def test_a_read_only_filesystem_is_one_clear_error(tmp_path: Path) -> None:
-    if shutil.which("unshare") is None:
-        pytest.fail("unshare (util-linux) is needed to mount a read-only tmpfs for this test")
     disk = tmp_path / "disk"
-    disk.mkdir()
-    script = (
-        f"mount -t tmpfs -o ro,size=48k tmpfs {disk} && "
-        f"{sys.executable} -m xfilter run configs/strict.yaml --output {disk}/out"
-    )
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_DISABLE_PROGRESS_BARS": "1"}
-    done = subprocess.run(
-        ["unshare", "-rm", "sh", "-c", script],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    command = f"{sys.executable} -m xfilter run configs/strict.yaml --output {disk}/out"
+    done = run_on_tmpfs(disk, "ro,size=48k", command)
     line = _refused(done, f"{disk}/out", "Read-only file system")
     assert ".out." not in line  # names the output, not a hidden work directory
 

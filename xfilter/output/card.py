@@ -50,7 +50,6 @@ _REJECTED = {
     "drop": "**dropped**: counted in the manifest and the ledger, not kept",
     "quarantine": "**quarantined**: written to `quarantine/` with their reasons, for review",
 }
-_LEDGER_ACTIONS = ACTION_COUNTS
 _HEADING = re.compile(r"^(#{1,5})(\s)")
 # The policy label an earlier xfilter run put at the end of an input's pretty name.
 _OWN_LABEL = re.compile(
@@ -220,7 +219,7 @@ def removed_by_category(directory: Path) -> dict[str, dict[str, int]] | None:
         ledger.column("action").to_pylist(), ledger.column("categories").to_pylist(), strict=True
     ):
         strongest = min(categories or ["(none)"], key=lambda c: rank.get(c, len(rank)))
-        counts.setdefault(strongest, Counter())[_LEDGER_ACTIONS.get(action, action)] += 1
+        counts.setdefault(strongest, Counter())[ACTION_COUNTS.get(action, action)] += 1
     return {category: dict(sorted(c.items())) for category, c in sorted(counts.items())}
 
 

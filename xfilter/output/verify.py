@@ -26,8 +26,6 @@ from xfilter.output.manifest import (
 from xfilter.output.writer import file_sha256
 from xfilter.vocab import ACTION_COUNTS
 
-_LEDGER_ACTIONS = ACTION_COUNTS
-
 
 def _rows(path: Path, fmt: str) -> int:
     try:
@@ -252,7 +250,7 @@ def _check_ledger(root: Path, manifest: dict[str, Any]) -> None:
     seen: set[tuple[str, int]] = set()
     splits = manifest["splits"]
     for split, row, action, found, fired in records:
-        if split not in splits or action not in _LEDGER_ACTIONS:
+        if split not in splits or action not in ACTION_COUNTS:
             raise VerifyError(f"{path}: a row of split {split!r} with action {action!r}")
         if not 0 <= row < splits[split]["input"] or (split, row) in seen:
             raise VerifyError(f"{path}: split {split!r}: row {row} is out of range or repeated")
@@ -261,7 +259,7 @@ def _check_ledger(root: Path, manifest: dict[str, Any]) -> None:
         categories.update((split, c) for c in found or ())
         rules.update((split, r) for r in fired or ())
     for name, split in splits.items():
-        for action, key in _LEDGER_ACTIONS.items():
+        for action, key in ACTION_COUNTS.items():
             if actions[(name, action)] != split[key]:
                 raise VerifyError(
                     f"{path}: split {name!r}: {actions[(name, action)]} {action} rows, "
