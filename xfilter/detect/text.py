@@ -1,7 +1,9 @@
 """X signals in a text or HTML string: embedded posts, links and generic mentions.
 
 The rules live by what they find: ``embeds`` (embed markup, attribution lines, publisher
-wrappers), ``rendered`` (posts a widget or template rendered into the page), ``mentions``, and
+wrappers), ``rendered`` (posts a widget or template rendered into the page), ``pasted`` (posts
+pasted or quoted into chat, forum or caption prose), ``interface`` (copies of how X and embed
+components display a post), ``mentions``, and
 the X links of ``urls``; ``textmatch`` holds what they share. This module runs them in order
 and holds the prefilters that stand for all of them.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from xfilter.detect import embeds, mentions, rendered, urls
+from xfilter.detect import embeds, interface, mentions, pasted, rendered, urls
 from xfilter.detect.evidence import Enough as Enough
 from xfilter.detect.evidence import Evidence, Rule
 from xfilter.detect.normalize import Literals
@@ -32,6 +34,8 @@ RULES: tuple[Rule, ...] = (
     rendered.RULE_PIC_DISPLAY,
     embeds.RULE_WRAPPER,
     embeds.RULE_PLACEHOLDER,
+    *pasted.RULES,
+    *interface.RULES,
     mentions.RULE_SHARE_BUTTON,
     mentions.RULE_META,
     mentions.RULE_FOLLOW,
@@ -60,6 +64,8 @@ def analyze_text(text: str, enough: Enough | None = None) -> list[Evidence]:
         lambda: embeds.linked_attributions(text, lits),
         lambda: embeds.wrappers(text, lits),
         lambda: rendered.rendered_posts(text, lits, links),
+        lambda: pasted.find(text, lits, links),
+        lambda: interface.find(text, lits, links),
         lambda: mentions.mentions(text, lits),
     )
     for stage in stages:
@@ -85,6 +91,7 @@ PREFILTER: str = "|".join(
         rf"follow(?:{_SP_RE2}+(?:us|me|him|her|them))?{_SP_RE2}+(?:@|&#64;)|rt (?:@|<a)",
         rf"(?:on|to|via|at){_SP_RE2}x|x{_SP_RE2}(?:corp|premium|posts?|content|accounts?|handle"
         r"|feed|profile|thread)",
+        *(part for part in (pasted.PREFILTER, interface.PREFILTER) if part),
     ]
 )
 
@@ -102,6 +109,7 @@ STRONG_PREFILTER: str = "|".join(
         r"rt (?:@|<a)",  # _RETWEET
         r"intent/(?:retweet|like|favorite)\?tweet_id=|intent/tweet\?in_reply_to=",
         r"tweet(?:[-_]|[-_][-_])?(?:text|content|body)",  # _TWEET_TEXT
+        *(part for part in (pasted.STRONG_PREFILTER, interface.STRONG_PREFILTER) if part),
     ]
 )
 
