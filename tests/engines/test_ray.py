@@ -95,6 +95,10 @@ def _same_as_local(config: str, out: Path, input: str | None = None) -> dict[str
     run_local(config, input=input, output=out / "local")
     ray_outcome, local_outcome = _outcome(out / "ray"), _outcome(out / "local")
     assert ray_outcome == local_outcome
+    # Both engines name the input by the same hash of its bytes.
+    local_input = load_manifest(out / "local")["input"]
+    assert manifest["input"]["content_sha256"] == local_input["content_sha256"]
+    assert set(local_input["content_sha256"]) == set(local_input["rows"])
     return manifest
 
 

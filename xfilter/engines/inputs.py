@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import glob
+import hashlib
 import json
 import logging
 import re
@@ -37,6 +38,31 @@ _JSON_LINES = (".jsonl", ".ndjson")
 _MAX_DETAIL = 300  # characters of an underlying error quoted in a message
 
 
+def content_sha256(files: Sequence[str]) -> str:
+    """A hash of the bytes of ``files``, in reading order: the sha256 of each file's sha256 in
+    hex, one per line. It names what was read whatever the paths, the engine or the
+    filesystem (local paths and fsspec URIs alike)."""
+    import fsspec
+
+    outer = hashlib.sha256()
+    for file in files:
+        inner = hashlib.sha256()
+        with fsspec.open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                inner.update(block)
+        outer.update(f"{inner.hexdigest()}\n".encode())
+    return f"sha256:{outer.hexdigest()}"
+
+
+def record_content(info: InputInfo, splits: Sequence[str]) -> None:
+    """Record the content hash of each of ``splits`` whose files are known."""
+    info.content = {
+        split: content_sha256(info.split_files[split])
+        for split in splits
+        if info.split_files.get(split)
+    }
+
+
 def demo_files() -> dict[str, str]:
     demo = resources.files("xfilter") / "data" / "demo"
     return {split: str(demo.joinpath(f"{split}.jsonl")) for split in ("train", "validation")}
@@ -45,7 +71,9 @@ def demo_files() -> dict[str, str]:
 def demo_input() -> tuple[dict[str, str], InputInfo]:
     """The bundled demo's file per split, and the manifest's record of it as the input."""
     files = demo_files()
-    return files, InputInfo(source=DEMO, kind=DEMO, path=str(Path(files["train"]).parent))
+    info = InputInfo(source=DEMO, kind=DEMO, path=str(Path(files["train"]).parent))
+    info.split_files = {split: [path] for split, path in files.items()}
+    return files, info
 
 
 def _builder_for(paths: list[str], origin: str) -> str:
@@ -99,6 +127,7 @@ def load_source(
             info.fingerprints[name] = ds._fingerprint
         if info.features is None and ds.features is not None:
             info.features = ds.features.to_dict()
+    record_content(info, list(loaded))
     return loaded, info
 
 
@@ -150,9 +179,13 @@ def _load_other(source: str, streaming: bool) -> tuple[Any, InputInfo]:
     if path.is_dir():
         info = InputInfo(source=source, kind="local", path=str(path.resolve()))
         if is_saved_to_disk(path):
-            return _guard(info, lambda: datasets.load_from_disk(str(path))), info
+            saved = _guard(info, lambda: datasets.load_from_disk(str(path)))
+            info.split_files = _saved_files(saved)
+            return saved, info
         if _has_card(path):  # datasets reads the card's configs
-            return _guard(info, lambda: datasets.load_dataset(str(path), streaming=streaming)), info
+            loaded = _guard(info, lambda: datasets.load_dataset(str(path), streaming=streaming))
+            info.split_files = _card_files(path)
+            return loaded, info
         split_files, builder, options = _folder_files(path, source)
         info.files = [f for files in split_files.values() for f in files]
         return _load_files(info, split_files, builder, options, streaming), info
@@ -244,6 +277,7 @@ def _load_files(
     of only such files is an empty split (with the parquet file's columns)."""
     import datasets
 
+    info.split_files = {split: list(files) for split, files in split_files.items()}
     empty = {f for files in split_files.values() for f in files if _holds_no_rows(f, builder)}
     readable = {s: [f for f in files if f not in empty] for s, files in split_files.items()}
     with_rows = {s: files for s, files in readable.items() if files}
@@ -264,6 +298,22 @@ def _load_files(
     if streaming:
         return datasets.IterableDatasetDict({s: _as_stream(ds) for s, ds in pick.items()})
     return datasets.DatasetDict(pick)
+
+
+def _card_files(folder: Path) -> dict[str, list[str]]:
+    """The files of each split as the folder's card names them, as ``datasets`` resolves them."""
+    import datasets
+
+    resolved = datasets.load_dataset_builder(str(folder)).config.data_files or {}
+    return {str(split): [str(f) for f in files] for split, files in resolved.items()}
+
+
+def _saved_files(saved: Any) -> dict[str, list[str]]:
+    """The Arrow files of each split of a ``save_to_disk`` folder, in reading order."""
+    import datasets
+
+    splits = {"train": saved} if isinstance(saved, datasets.Dataset) else dict(saved)
+    return {name: [f["filename"] for f in ds.cache_files] for name, ds in splits.items()}
 
 
 def _as_stream(ds: Any) -> Any:

@@ -33,7 +33,13 @@ import pyarrow as pa
 from tqdm.auto import tqdm
 
 from xfilter.config import Config
-from xfilter.engines.inputs import BUILDERS, demo_input, file_suffix, is_saved_to_disk
+from xfilter.engines.inputs import (
+    BUILDERS,
+    demo_input,
+    file_suffix,
+    is_saved_to_disk,
+    record_content,
+)
 from xfilter.engines.local import (
     check_fields,
     check_not_inside_input,
@@ -132,6 +138,8 @@ def resolve_input(source: str, split: str | None) -> tuple[list[SplitFiles], Inp
         by_split = {split: by_split[split]}
     splits = [SplitFiles(name, files, _builder(source, files)) for name, files in by_split.items()]
     info.fingerprints = {s.name: _files_fingerprint(s.files) for s in splits}
+    info.split_files = {s.name: list(s.files) for s in splits}
+    record_content(info, [s.name for s in splits])
     return splits, info
 
 

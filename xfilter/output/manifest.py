@@ -40,8 +40,13 @@ class InputInfo:
     fingerprints: dict[str, str] = field(default_factory=dict)
     features: dict[str, Any] | None = None
     rows: dict[str, int | None] = field(default_factory=dict)
+    # A hash of each split's input files' bytes, the same whichever engine read them (for
+    # inputs read from files; a Hub id is named by its revision instead).
+    content: dict[str, str] = field(default_factory=dict)
     # The local files read (not in the manifest): errors found while reading name one of them.
     files: list[str] = field(default_factory=list)
+    # Each split's files, in reading order (not in the manifest): what ``content`` hashes.
+    split_files: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +56,7 @@ class InputInfo:
             "revision": self.revision,
             "revision_verified": self.revision_verified,
             "fingerprint": dict(self.fingerprints),
+            "content_sha256": dict(self.content),
             "features": self.features,
             "rows": dict(self.rows),
         }
