@@ -3,6 +3,12 @@
 ``XFilter`` pickles as plain data (config, version, digests, opt-out hashes), so ``datasets``
 fingerprints it by what decides, ``num_proc`` workers rebuild it, and nothing compiled crosses
 a process boundary.
+
+Without ``input.source``, ``ds.map(xf)`` reads the mapped dataset's own ``info`` (its name,
+config, data files, description): a dataset the registry knows for sure is tagged ``x_dataset``
+as ``input.source`` would tag it, and anything that looks X-derived raises one
+``XDatasetWarning`` naming the dataset and what to set. ``xf.for_dataset(ds)`` does the same
+explicitly, for any ``Dataset`` or ``IterableDataset``.
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from functools import cached_property
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -20,18 +28,28 @@ import pyarrow as pa
 
 from xfilter import __version__
 from xfilter.config import Config, as_config, load_config
-from xfilter.detect.datasets import DatasetRegistry, dataset_level_evidence
-from xfilter.detect.evidence import Evidence
+from xfilter.detect.datasets import (
+    RULE_REGISTRY,
+    DatasetInfoFields,
+    DatasetRegistry,
+    InfoMatch,
+    dataset_level_evidence,
+)
+from xfilter.detect.evidence import Evidence, hit
 from xfilter.detect.ruleset import ruleset_sha256
 from xfilter.errors import ConfigError, InputError
 from xfilter.policy import Policy
 from xfilter.policy.optout import OptOutList
 from xfilter.tagging.scan import Roles
 from xfilter.tagging.tagger import Tagger, Tags
-from xfilter.vocab import TAG_COLUMNS
+from xfilter.vocab import DEMO, TAG_COLUMNS
 
 if TYPE_CHECKING:
     from xfilter.result import FilterResult
+
+
+class XDatasetWarning(UserWarning):
+    """The dataset handed to xfilter looks X-derived, and no ``input.source`` says which."""
 
 
 class XFilter:
@@ -55,6 +73,8 @@ class XFilter:
         self.opt_out = OptOutList.from_config(self.config.opt_out)
         self.registry = DatasetRegistry.load(self.config.known_datasets)
         self.dataset_evidence = dataset_level_evidence(self.config.input.source, self.registry)
+        self._bound = False
+        self._info_evidence: dict[str, tuple[Evidence, ...]] = {}
 
     @classmethod
     def from_config(cls, path: str | os.PathLike[str], **overrides: Any) -> XFilter:
@@ -63,7 +83,7 @@ class XFilter:
     # -- pickling and fingerprints -------------------------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        return {
+        state = {
             "version": __version__,
             "ruleset_sha256": ruleset_sha256(),
             # Only what decides: moving the output directory must not invalidate the cache.
@@ -71,8 +91,14 @@ class XFilter:
             "registry_sha256": self.registry.sha256,
             # Plain data without the key of keyed entries: unpickling reads it again.
             "opt_out": self.opt_out,
-            "dataset_evidence": [[e.rule, e.category, e.field] for e in self.dataset_evidence],
+            "dataset_evidence": [
+                [e.rule, e.category, e.field, *([e.detail] if e.detail else [])]
+                for e in self.dataset_evidence
+            ],
         }
+        if self._bound:  # for_dataset has read the dataset's info: workers must not again
+            state["bound_to_dataset"] = True
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.config = Config.model_validate(state["config"])
@@ -84,8 +110,55 @@ class XFilter:
                 "filter was created"
             )
         self.dataset_evidence = tuple(
-            Evidence(rule=r, category=c, field=f) for r, c, f in state["dataset_evidence"]
+            Evidence(rule=r, category=c, field=f, detail=d[0] if d else None)
+            for r, c, f, *d in state["dataset_evidence"]
         )
+        self._bound = bool(state.get("bound_to_dataset", False))
+        self._info_evidence = {}
+
+    # -- the dataset's own info --------------------------------------------------------------
+
+    def for_dataset(self, dataset: Any) -> XFilter:
+        """This filter for ``dataset`` (a ``Dataset`` or ``IterableDataset``): when its
+        ``info`` names a dataset the registry knows for sure, every record is tagged
+        ``x_dataset`` as with ``input.source``; anything X-like in the info warns once.
+
+        A filter with ``input.source`` set is returned unchanged: the source decides.
+        """
+        if self.config.input.source != DEMO:
+            return self
+        bound = XFilter.__new__(XFilter)
+        bound.__setstate__(self.__getstate__())
+        bound.dataset_evidence = (*self.dataset_evidence, *self._read_info(dataset))
+        bound._bound = True
+        return bound
+
+    def _read_info(self, dataset: Any) -> tuple[Evidence, ...]:
+        """Evidence from ``dataset.info`` (certain registry hits only), warning once when
+        it looks X-derived."""
+        match = self.registry.match_info(info_fields(dataset))
+        if match is None:
+            return ()
+        warnings.warn(_info_warning(match), XDatasetWarning, stacklevel=3)
+        if match.known is None:
+            return ()
+        return (hit(RULE_REGISTRY, detail=f"dataset info: {match.why}").in_field("<dataset>"),)
+
+    def _caller_tagger(self) -> Tagger:
+        """The tagger for the ``datasets`` map or filter calling now: with the evidence of the
+        mapped dataset's info when no input source is set."""
+        if self._bound or self.config.input.source != DEMO:
+            return self.tagger
+        dataset = _calling_dataset()
+        if dataset is None:
+            return self.tagger
+        key = getattr(dataset, "_fingerprint", None) or str(id(dataset))
+        if key not in self._info_evidence:
+            self._info_evidence[key] = self._read_info(dataset)
+        evidence = self._info_evidence[key]
+        if not evidence:
+            return self.tagger
+        return replace(self.tagger, dataset_evidence=(*self.dataset_evidence, *evidence))
 
     @property
     def fingerprint(self) -> str:
@@ -111,8 +184,8 @@ class XFilter:
         """``table`` with the four xfilter columns added (and redacted text rewritten)."""
         return self._tagged(_as_table(table))[1]
 
-    def _tagged(self, table: pa.Table) -> tuple[Tags, pa.Table]:
-        tags = self.tagger.tag(table)
+    def _tagged(self, table: pa.Table, tagger: Tagger | None = None) -> tuple[Tags, pa.Table]:
+        tags = (tagger or self.tagger).tag(table)
         return tags, _with_tags(table, tags)
 
     def __call__(self, batch: Any) -> Any:
@@ -127,7 +200,7 @@ class XFilter:
         """
         _refuse_as_filter("xf")
         row = reads_as_row(batch)
-        tags, tagged = self._tagged(_as_table(batch, row))
+        tags, tagged = self._tagged(_as_table(batch, row), self._caller_tagger())
         if _is_table(batch):
             return tagged
         columns = (*TAG_COLUMNS, *tags.redacted)
@@ -140,7 +213,7 @@ class XFilter:
         (``remove_columns=ds.column_names``). Without redacted text: a policy that redacts
         needs the whole table, from ``xf`` itself."""
         _refuse_as_filter("xf.tag_columns")
-        tags = self.tagger.tag(_as_table(batch, reads_as_row(batch)))
+        tags = self._caller_tagger().tag(_as_table(batch, reads_as_row(batch)))
         if tags.redacted:
             raise ValueError("this policy redacts text: map with the filter itself")
         return tags.table()
@@ -152,7 +225,7 @@ class XFilter:
         A record the policy would redact is not kept: a filter cannot rewrite its text.
         """
         row = reads_as_row(batch)
-        tags = self.tagger.tag(_as_table(batch, row), actions_only=True)
+        tags = self._caller_tagger().tag(_as_table(batch, row), actions_only=True)
         answers = [action == "keep" for action in tags.action]
         return answers[0] if row else answers
 
@@ -183,7 +256,8 @@ def _with_tags(table: pa.Table, tags: Tags) -> pa.Table:
         for row, value in rows.items():
             values[row] = value
         index = table.column_names.index(column)
-        table = table.set_column(index, table.field(column), pa.array(values, pa.string()))
+        field = table.field(column)
+        table = table.set_column(index, field, pa.array(values, field.type))
     tag_table = tags.table()
     for name in TAG_COLUMNS:
         table = table.append_column(tag_table.schema.field(name), tag_table.column(name))
@@ -226,23 +300,80 @@ def _is_column(value: Any) -> bool:
 _CALLER_FRAMES = 16
 
 
+def _datasets_frames() -> Iterator[FrameType]:
+    """The frames of ``datasets`` code among the nearest callers, nearest first."""
+    frame: FrameType | None = sys._getframe(2)
+    for _ in range(_CALLER_FRAMES):
+        if frame is None:
+            return
+        if frame.f_globals.get("__name__", "").startswith("datasets."):
+            yield frame
+        frame = frame.f_back
+
+
 def _caller_batched() -> bool | None:
     """The ``batched`` flag of the ``datasets`` map or filter that called the filter, if any.
 
     The nearest ``datasets`` frame holding one decides: a non-batched ``Dataset.filter`` runs
     a non-batched mask function inside a batched ``map``.
     """
-    frame: FrameType | None = sys._getframe(1)
-    for _ in range(_CALLER_FRAMES):
-        if frame is None:
-            return None
-        if frame.f_globals.get("__name__", "").startswith("datasets."):
-            local = frame.f_locals
-            for flag in (local.get("batched"), getattr(local.get("self"), "batched", None)):
-                if isinstance(flag, bool):
-                    return flag
-        frame = frame.f_back
+    for frame in _datasets_frames():
+        local = frame.f_locals
+        for flag in (local.get("batched"), getattr(local.get("self"), "batched", None)):
+            if isinstance(flag, bool):
+                return flag
     return None
+
+
+def _calling_dataset() -> Any:
+    """The ``datasets.Dataset`` whose ``map`` or ``filter`` is calling the filter, if any
+    (``_map_single`` holds it as ``shard``, ``map`` as ``self``)."""
+    module = sys.modules.get("datasets.arrow_dataset")
+    if module is None:
+        return None
+    for frame in _datasets_frames():
+        for name in ("shard", "self"):
+            value = frame.f_locals.get(name)
+            if isinstance(value, module.Dataset):
+                return value
+    return None
+
+
+def info_fields(dataset: Any) -> DatasetInfoFields:
+    """What a dataset's ``info`` and files say of its identity, as plain strings."""
+    info = getattr(dataset, "info", None)
+    files = [str(k) for k in (getattr(info, "download_checksums", None) or {})]
+    files += [str(f.get("filename", "")) for f in getattr(dataset, "cache_files", None) or ()]
+    return DatasetInfoFields(
+        dataset_name=_text_attr(info, "dataset_name"),
+        config_name=_text_attr(info, "config_name"),
+        builder_name=_text_attr(info, "builder_name"),
+        description=_text_attr(info, "description"),
+        citation=_text_attr(info, "citation"),
+        homepage=_text_attr(info, "homepage"),
+        files=tuple(f for f in files if f),
+    )
+
+
+def _text_attr(info: Any, name: str) -> str | None:
+    value = getattr(info, name, None)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _info_warning(match: InfoMatch) -> str:
+    """What the user reads: which dataset, why, what xfilter did and what to set."""
+    if match.known is not None:
+        return (
+            f"xfilter: the dataset being filtered is the X-derived dataset {match.known.id}: "
+            f"{match.why}. Every record is tagged x_dataset. Set input.source="
+            f"{match.known.id!r} (XFilter(..., input={{'source': {match.known.id!r}}})) "
+            "to say so explicitly."
+        )
+    return (
+        f"xfilter: the dataset being filtered looks X-derived: {match.why}. Its records are "
+        "not tagged x_dataset on this alone. If it is X-derived, set input.source to its Hub "
+        "id (XFilter(..., input={'source': 'namespace/name'})) or list it in known_datasets."
+    )
 
 
 def _is_table(batch: Any) -> bool:
@@ -338,4 +469,4 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
 
 
-__all__ = ["XFilter"]
+__all__ = ["XDatasetWarning", "XFilter"]

@@ -5,7 +5,10 @@ Three questions, one registry (``xfilter/data/known_datasets.yaml`` plus the use
 - ``match_id``: the dataset id or local path handed to xfilter (rule ``dataset.registry``);
 - ``match_source_value``: a value of a ``source``/``dataset``/``origin``-like column in a mixture
   (rule ``dataset.source_column``);
-- ``match_card``: the YAML header of a local README.md (rule ``dataset.card``).
+- ``match_card``: the YAML header of a local README.md (rule ``dataset.card``), and the sentence
+  of its prose that says the data was collected from X (rule ``dataset.card_prose``);
+- ``match_info``: a ``datasets.DatasetInfo`` (name, config, builder, files, description) handed
+  to ``ds.map(xf)`` without an input source.
 
 Names are compared case-insensitively with ``-``, ``_``, ``.`` and spaces ignored, and inside
 longer strings only at word boundaries (``twi_text_c3`` never matches ``tweet…``). Names listed
@@ -19,10 +22,11 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xfilter.detect.cards import card_strings
+from xfilter.detect.cards import card_strings, read_card_text, split_card, x_origin_sentence
 from xfilter.detect.cards import read_card_yaml as read_card_yaml
 from xfilter.detect.dataset_names import (
     DATA_SUFFIX,
@@ -64,7 +68,12 @@ RULE_CARD = Rule(
     "the local dataset card's YAML (pretty_name, tags, source_datasets, paperswithcode_id) "
     "points to X origin",
 )
-RULES: tuple[Rule, ...] = (RULE_REGISTRY, RULE_SOURCE_COLUMN, RULE_CARD)
+RULE_CARD_PROSE = Rule(
+    "dataset.card_prose",
+    "x_dataset",
+    "a sentence of the local dataset card's prose says the data was collected from X",
+)
+RULES: tuple[Rule, ...] = (RULE_REGISTRY, RULE_SOURCE_COLUMN, RULE_CARD, RULE_CARD_PROSE)
 
 # Lower-case leaf names (``meta.source`` → ``source``) of columns that name a record's source
 # dataset. Left out on purpose: ``src`` (the source sentence of translation pairs), ``source_id``
@@ -271,6 +280,34 @@ class DatasetRegistry:
                     )
         return None
 
+    def match_info(self, info: DatasetInfoFields) -> InfoMatch | None:
+        """What a dataset's own info says of its X origin, if anything.
+
+        Certain (``known`` set): a data file or cache path that names a registry dataset
+        (``hf://datasets/cardiffnlp/tweet_eval@…``, ``…/cardiffnlp___tweet_eval/…``), or a
+        ``dataset_name``/``builder_name`` that the registry knows and that is not generic.
+        A clue only (``known`` None): a generic name (``emotion`` may be anyone's), or a
+        description, citation title or homepage that says the data is tweets.
+        """
+        for path in info.files:
+            found = self.match_id(path)
+            if found is not None:
+                return InfoMatch(found, f"its data file {path!r} is {found.id}")
+        generic = {compact(n) for n in self._generic_names}
+        clue: InfoMatch | None = None
+        for key, name in (("dataset_name", info.dataset_name), ("builder_name", info.builder_name)):
+            if not name:
+                continue
+            found = self.match_id(f"{name}:{info.config_name}" if info.config_name else name)
+            if found is None:
+                continue
+            why = f"its {key} {name!r} names {found.id} ({found.evidence})"
+            if compact(name) in generic:
+                clue = clue or InfoMatch(None, why)
+            else:
+                return InfoMatch(found, why)
+        return clue or _prose_clue(info)
+
     # -- internals ---------------------------------------------------------------------------
 
     def _remember(
@@ -424,6 +461,47 @@ def _generic_match(identifier: str, evidence: str, rule: Rule) -> KnownDataset:
     )
 
 
+@dataclass(frozen=True)
+class DatasetInfoFields:
+    """The parts of a ``datasets.DatasetInfo`` (and of its dataset's files) that can name it."""
+
+    dataset_name: str | None = None
+    config_name: str | None = None
+    builder_name: str | None = None
+    description: str | None = None
+    citation: str | None = None
+    homepage: str | None = None
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InfoMatch:
+    """What a dataset's info says of X: ``known`` when a registry entry is certain, and why."""
+
+    known: KnownDataset | None
+    why: str
+
+
+_CITATION_TITLE = re.compile(r"\btitle\s*=\s*[{\"]+([^}\"\n]{1,300})", re.IGNORECASE)
+
+
+def _prose_clue(info: DatasetInfoFields) -> InfoMatch | None:
+    """A clue from the info's free text: a description sentence, citation title or homepage
+    that says the data comes from X."""
+    sentence = x_origin_sentence(info.description or "")
+    if sentence is not None:
+        return InfoMatch(None, f"its description says {sentence!r}")
+    for title in _CITATION_TITLE.findall(info.citation or ""):
+        word = x_word(word_pieces(title))
+        if word is not None:
+            return InfoMatch(None, f"its citation is titled {title.strip()!r}")
+    homepage = HUB_PREFIX.sub("", info.homepage or "")
+    path = homepage.split("://", 1)[-1].partition("/")[2]
+    if path and x_word(word_pieces(path)) is not None and not _HOSTLIKE.search(path):
+        return InfoMatch(None, f"its homepage {info.homepage!r} names X/Twitter")
+    return None
+
+
 def is_source_column(name: str) -> bool:
     """Whether a column (``source`` or a nested ``meta.source``) names a record's source."""
     leaf = re.split(r"[./]", name)[-1].lower()
@@ -438,6 +516,17 @@ def dataset_level_evidence(source: str, registry: DatasetRegistry) -> tuple[Evid
     if registry.match_id(source) is not None:
         found.append(hit(RULE_REGISTRY))
     card = Path(source) / "README.md"
-    if card.is_file() and registry.match_card(read_card_yaml(card)) is not None:
-        found.append(hit(RULE_CARD))
+    if card.is_file():
+        found += card_evidence(card, registry)
     return tuple(e.in_field("<dataset>") for e in found)
+
+
+def card_evidence(card: Path, registry: DatasetRegistry) -> list[Evidence]:
+    """A local card's verdict: its YAML header names X or a known dataset (``dataset.card``),
+    else a sentence of its prose says the data was collected from X (``dataset.card_prose``,
+    with that sentence as detail)."""
+    if registry.match_card(read_card_yaml(card)) is not None:
+        return [hit(RULE_CARD)]
+    _, prose = split_card(read_card_text(card) or "")
+    sentence = x_origin_sentence(prose)
+    return [] if sentence is None else [hit(RULE_CARD_PROSE, detail=sentence)]
