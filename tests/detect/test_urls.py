@@ -242,7 +242,79 @@ OWN_URLS = {
     "https://x.com/hashtag/ai": ("url.own_page", None),
     "https://twitter.com/search?q=ai": ("url.own_page", None),
     "https://pbs.twimg.com/media/FQwZDT3XEAMeJov.jpg": ("url.own_page", None),
-    "https://api.twitter.com/2/tweets/20": ("url.own_page", None),
+    "https://api.twitter.com/2/tweets/20": ("url.own_post", None),
+    # API, oEmbed and syndication endpoints name the post or account they serve
+    "https://api.twitter.com/1.1/statuses/show.json?id=20": ("url.own_post", None),
+    "https://api.twitter.com/1/statuses/show/20.json": ("url.own_post", None),
+    "https://api.x.com/2/tweets?ids=20,21": ("url.own_post", None),
+    "https://api.twitter.com/2/users/by/username/jack": ("url.own_page", "jack"),
+    "https://api.twitter.com/1.1/users/show.json?screen_name=jack": ("url.own_page", "jack"),
+    "https://publish.twitter.com/oembed?url=https://twitter.com/jack/status/20": (
+        "url.own_post",
+        "jack",
+    ),
+    "https://publish.twitter.com/oembed?url=https%3A%2F%2Fx.com%2Fjack%2Fstatus%2F20": (
+        "url.own_post",
+        "jack",
+    ),
+    "https://cdn.syndication.twimg.com/tweet-result?id=20&lang=en": ("url.own_post", None),
+    "https://cdn.syndication.twimg.com/timeline/profile?screen_name=jack": (
+        "url.own_page",
+        "jack",
+    ),
+    "https://syndication.twitter.com/srv/timeline-profile/screen-name/jack": (
+        "url.own_page",
+        "jack",
+    ),
+    "https://platform.twitter.com/embed/Tweet.html?dnt=false&id=20": ("url.own_post", None),
+    "https://0.twitter.com/jack/status/20": ("url.own_post", "jack"),
+    "https://twitter.com/i/cards/tfw/v1/654001591733886977": ("url.own_post", None),
+    "https://twitter.com/i/videos/752274308186120192": ("url.own_post", None),
+    "https://publish.twitter.com/?query=https%3A%2F%2Ftwitter.com%2FInterior%2Fstatus%2F46344"
+    "0424141459456&widget=Tweet": ("url.own_post", "interior"),
+    # X's onion service; an account named like a reserved page still authors its posts
+    "https://twitter3e4tixl4xyajtrzo62zg5vztmjuricljdp2c5kshju4avyoid.onion/TwitterBlue/status/"
+    "1484226494708662273": ("url.own_post", "twitterblue"),
+    "https://twitter.com/home/status/20": ("url.own_page", None),
+    "https://amp.twimg.com/v/0ba0c3c7-0af3-4c0a-bed5-7efd1ffa2951": ("url.own_page", None),
+    "https://twitter.com/#!/jack/status/20": ("url.own_post", "jack"),
+    "https://twitter.com/statuses/20": ("url.own_post", None),
+    "https://x.com/jack/status/20/photo/1": ("url.own_post", "jack"),
+    "https://twitter.com/jack/status/20/analytics": ("url.own_post", "jack"),
+    # the proxied host of Google Translate, its dots written as dashes
+    "https://x-com.translate.goog/jack/status/20?_x_tr_sl=auto": ("url.own_post", "jack"),
+    "https://mobile-twitter-com.translate.goog/jack": ("url.own_page", "jack"),
+    # redirectors whose query holds the X URL (percent-encoded or not)
+    "https://l.facebook.com/l.php?u=https%3A%2F%2Ftwitter.com%2Fjack%2Fstatus%2F20&h=AT0": (
+        "url.own_post",
+        "jack",
+    ),
+    "https://www.google.com/url?q=https://twitter.com/jack/status/20&sa=D": (
+        "url.own_post",
+        "jack",
+    ),
+    "https://out.reddit.com/t3_a?url=https%3A%2F%2Fx.com%2Fjack%2Fstatus%2F20&token=b": (
+        "url.own_post",
+        "jack",
+    ),
+    "https://t.umblr.com/redirect?z=https%3A%2F%2Ftwitter.com%2Fjack&t=x": (
+        "url.own_page",
+        "jack",
+    ),
+    # a post's media on X's CDN is the post's content; avatars and static assets are not
+    "https://pbs.twimg.com/media/FQwZDT3XEAMeJov?format=jpg&name=large": ("url.own_page", None),
+    "https://video.twimg.com/ext_tw_video/1/pu/vid/720x1280/a.mp4": ("url.own_page", None),
+    "https://pbs.twimg.com/tweet_video_thumb/DKEJxHIXkAA6Sj4.jpg": ("url.own_page", None),
+    "https://pbs.twimg.com/amplify_video_thumb/1/img/a.jpg": ("url.own_page", None),
+    "https://pbs.twimg.com/card_img/1/a?format=jpg": ("url.own_page", None),
+    "https://pbs.twimg.com/profile_images/1/a_normal.jpg": ("url.own_asset", None),
+    "https://pbs.twimg.com/profile_banners/12/1500": ("url.own_asset", None),
+    "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png": (
+        "url.own_asset",
+        None,
+    ),
+    "https://abs.twimg.com/emoji/v2/72x72/1f600.png": ("url.own_asset", None),
+    "https://abs.twimg.com/responsive-web/client-web/main.8a1b.js": ("url.own_asset", None),
     "https://nitter.poast.org/elonmusk/status/1585341984679469056": ("url.own_post", "elonmusk"),
     "https://xcancel.com/NASA": ("url.own_page", "nasa"),
     "https://d.fxtwitter.com/jack/status/20": ("url.own_post", "jack"),
@@ -274,6 +346,45 @@ def test_own_url_is_x(url: str, expected: tuple[str, str | None]) -> None:
     (e,) = analyze_url(url)
     assert e.rule == rule
     assert e.authors == ((handle,) if handle else ())
+
+
+def test_own_url_hard_negatives() -> None:
+    for url in (
+        "https://twemoji.maxcdn.com/v/latest/72x72/1f600.png",
+        "https://cdn.jsdelivr.net/gh/twitter/twemoji@14.0.2/assets/72x72/1f600.png",
+        "https://github.com/twitter/twemoji/blob/master/assets/72x72/1f600.png",
+        "https://www.facebook.com/sharer.php?u=https://twitter.com/jack/status/20",  # a dialog
+        "https://www.google.com/url?q=https://example.com/jack/status/20",
+        "https://spacex.com/updates",
+        "https://x.ai/blog",
+        "https://xcom.com/jack/status/20",
+        "https://twitter-dash.com/jack",
+        "https://bsky.app/profile/jack.bsky.social/post/3k",
+        "https://mastodon.social/@jack/110",
+        "mailto:jack@vox.com",
+    ):
+        assert not [e for e in analyze_url(url) if e.category != "x_mention"], url
+    assert strongest(analyze_url("https://pbs.twimg.com/profile_images/1/a.jpg")) == "x_mention"
+    assert strongest(analyze_url("https://pbs.twimg.com/media/FQwZDT3XEAMeJov.jpg")) == "x_post"
+
+
+@pytest.mark.parametrize(
+    ("text", "handle"),
+    [
+        ("via https://www.google.com/url?q=https://twitter.com/jack/status/20&sa=D ok", "jack"),
+        (
+            "<a href='https://l.facebook.com/l.php?u=https%3A%2F%2Fx.com%2Fjack%2Fstatus%2F20'>",
+            "jack",
+        ),
+        ("see https://x-com.translate.goog/jack/status/20?_x_tr_sl=auto", "jack"),
+        ("see https://publish.twitter.com/oembed?url=https://twitter.com/jack/status/20", "jack"),
+        ("[post](https://0.twitter.com/jack/status/20)", "jack"),
+    ],
+)
+def test_status_links_name_their_author_inside_other_urls(text: str, handle: str) -> None:
+    found = find_urls(text)
+    assert [e.rule for e in found] == ["link.status"]
+    assert found[0].authors == (handle,)
 
 
 def test_own_url_categories() -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import cache
 
-from xfilter.detect import urls
+from xfilter.detect import dates, urls
 from xfilter.detect.evidence import HANDLE, Evidence, Rule, hit
 from xfilter.detect.normalize import Literals
 from xfilter.detect.textmatch import GT, LT, LT_LITERALS, SP, near, post_start
@@ -108,24 +109,18 @@ def embed_markup(text: str, lits: Literals) -> list[Evidence]:
 
 # --------------------------------------------------------------------------- attribution
 
-_MONTH_WORD = r"[^\W\d_]{3,12}\.?"
-_DATE = re.compile(
-    rf"(?:\[{SP}{{0,2}})?(?:"
-    # May 5, 2014
-    rf"{_MONTH_WORD}{SP}{{1,3}}\d{{1,2}}(?:st|nd|rd|th)?,{SP}{{0,3}}\d{{4}}"
-    # 28. Mai 2016, 28 de mayo de 2016, 16 мая 2018 г.
-    rf"|\d{{1,2}}(?:\.|er|º)?{SP}{{1,3}}(?:de{SP}{{1,3}})?{_MONTH_WORD}{SP}{{1,3}}"
-    rf"(?:de{SP}{{1,3}})?\d{{4}}(?:{SP}{{0,2}}г\.?)?"
-    # 2016年5月28日, 2016년 5월 28일
-    rf"|\d{{4}}{SP}{{0,2}}[年년]{SP}{{0,2}}\d{{1,2}}{SP}{{0,2}}[月월]{SP}{{0,2}}\d{{1,2}}"
-    rf"{SP}{{0,2}}[日일]"
-    # 2016. május 28.
-    rf"|\d{{4}}\.{SP}{{1,3}}{_MONTH_WORD}{SP}{{1,3}}\d{{1,2}}\."
-    r")(?!\d)"  # the next word may be glued on: '2017In the Saturday tweets'
-)
+
+@cache
+def _date() -> re.Pattern[str]:
+    """An embed date in any of the widget's languages, optionally as a markdown link's text
+    ('[May 5, 2014](url)'); built on first use (:mod:`xfilter.detect.dates`)."""
+    return re.compile(rf"(?:\[{SP}{{0,2}})?{dates.pattern()}")
+
+
 # Between '(@handle)' and the date: spaces, and in HTML the opening <a> of the status link.
 _DATE_LEAD = re.compile(rf"{SP}{{0,4}}(?:<a\b(?P<attrs>[^<>]{{0,1500}})>{SP}{{0,4}})?")
-_DATE_CLOSE = re.compile(r"\](?:\([^()\s]{1,300}\))?|</a>")  # markdown link or </a>
+# The end of the date's link: markdown ']' (with its target) or </a>, after stray spaces.
+_DATE_CLOSE = re.compile(rf"{SP}{{0,3}}(?:\](?:\([^()\s]{{1,300}}\))?|</a>)")
 _DASH = re.compile(
     r"—|–|―|‒|&mdash;|&#8212;|&#x2014;|&ndash;|&#8211;|&#x2013;|(?<=\s)--?(?=\s)|--", re.I
 )
@@ -147,7 +142,7 @@ def attributions(text: str) -> list[Evidence]:
     out = []
     for m in _ATTRIBUTION_HANDLE.finditer(text):
         lead = _DATE_LEAD.match(text, m.end())
-        date = _DATE.match(text, lead.end()) if lead else None
+        date = _date().match(text, lead.end()) if lead else None
         if lead is None or date is None:
             continue
         status = [x for x, _ in urls.iter_x_urls(lead.group("attrs") or "") if x.is_status]

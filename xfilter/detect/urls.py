@@ -26,6 +26,9 @@ RULE_OWN_PAGE = Rule(
     "url.own_page", "x_post", "the record's own URL is another X page: profile, media, API"
 )
 RULE_OWN_TCO = Rule("url.own_tco", "x_link", "the record's own URL is a t.co short link")
+RULE_OWN_ASSET = Rule(
+    "url.own_asset", "x_mention", "the record's own URL is an X avatar, banner or static asset"
+)
 RULE_STATUS = Rule("link.status", "x_link", "links one X post (status, article, Space)")
 RULE_TCO = Rule("link.tco", "x_link", "t.co short link: X wraps every link in a post with it")
 RULE_PIC = Rule("link.pic", "x_link", "pic.twitter.com / pic.x.com media link of a post")
@@ -41,7 +44,7 @@ RULE_PAGE = Rule("mention.page", "x_mention", "bare X host or a non-content page
 
 # The rules of a record's own URL field (analyze_url), and of X links in prose or HTML
 # (iter_x_urls and url_evidence, which the text detector runs).
-OWN_URL_RULES: tuple[Rule, ...] = (RULE_OWN_POST, RULE_OWN_PAGE, RULE_OWN_TCO)
+OWN_URL_RULES: tuple[Rule, ...] = (RULE_OWN_POST, RULE_OWN_PAGE, RULE_OWN_TCO, RULE_OWN_ASSET)
 LINK_RULES: tuple[Rule, ...] = (
     RULE_STATUS,
     RULE_TCO,
@@ -73,6 +76,8 @@ _RESERVED_WORDS = """
     search-home session twitterblue webview your_twitter_data compose en status statuses
 """
 RESERVED_PATHS: frozenset[str] = frozenset(_RESERVED_WORDS.split())
+# Path starts whose '/status/{id}' is a route of X's own, not a post by an account of that name.
+_NEVER_AUTHORS = frozenset({"i", "intent", "share", "home", "search", "hashtag", "status"})
 
 # Front-ends and embed-fixers that serve X content under their own host (§1.8), current and
 # historical (old crawls still link them).
@@ -85,11 +90,14 @@ _MIRROR_LIST = """
 MIRROR_HOSTS: tuple[str, ...] = tuple(_MIRROR_LIST.split())
 # Hosts whose first path segment is a handle; other twitter.com subdomains (help., blog.,
 # developer.) host documentation, not accounts.
-_HANDLE_SUBDOMAINS = frozenset({"", "www", "mobile", "m", "tweetdeck"})
+_HANDLE_SUBDOMAINS = frozenset({"", "www", "mobile", "m", "0", "tweetdeck"})
 _HANDLE = re.compile(rf"@?({HANDLE})", re.I | re.A)
 _DIGITS = re.compile(r"\d{1,20}", re.A)
 _CONTENT_ID = re.compile(r"[a-z0-9]{1,20}", re.I | re.A)
 _TCO_SLUG = re.compile(r"/([a-z0-9]+)", re.I | re.A)
+# A post id that starts a path segment: '20', '20.json', or '20&sa=D' when the X URL sits,
+# unencoded, in another URL's query string and runs on into that query's next parameter.
+_LEADING_ID = re.compile(r"(\d{1,20})(?![a-z0-9_])", re.I | re.A)
 
 
 # --------------------------------------------------------------------------- canonical form
@@ -108,7 +116,10 @@ _LABEL = r"[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?"
 _MIRRORS = "|".join(re.escape(h) for h in sorted(MIRROR_HOSTS, key=len, reverse=True))
 _HOST = (
     rf"(?:(?:{_LABEL}\.){{0,6}}(?:{_MIRRORS}|(?:twitter|x|twimg)\.com"
-    rf"|nitter(?:\.{_LABEL}){{1,3}}|(?:pscp|periscope)\.tv)"
+    rf"|nitter(?:\.{_LABEL}){{1,3}}|(?:pscp|periscope)\.tv"
+    r"|twitter3e4tixl4xyajtrzo62zg5vztmjuricljdp2c5kshju4avyoid\.onion"  # X's onion service
+    # Google Translate's proxy: 'x-com.translate.goog', 'mobile-twitter-com.translate.goog'
+    r"|(?:[a-z0-9]{1,10}-){0,2}(?:twitter|x)-com\.translate\.goog)"
     r"|t\.co)"
 )
 # The scheme may follow '@' (twitter-text extracts the URL of '@http://host'); a bare host
@@ -173,8 +184,11 @@ def _classify_site(host: str, path: str, query: str, mirror: bool) -> XUrl:
     low = [s.lower() for s in segments]
     if low[:1] == ["i"]:
         # /i/web/status/{id}, /i/videos/tweet/{id}; /i/status|article|spaces|…/{id}
-        at = 3 if low[1:3] in (["web", "status"], ["videos", "tweet"]) else 2
-        if at == 3 or low[1:2] in (
+        # /i/cards/tfw/v1/{id}: the card of one post; /i/videos/{id}: its video
+        at = 4 if low[1:4] == ["cards", "tfw", "v1"] else 2
+        at = 3 if low[1:3] in (["web", "status"], ["videos", "tweet"]) else at
+        if at > 2 or low[1:2] in (
+            ["videos"],
             ["status"],
             ["article"],
             ["spaces"],
@@ -187,21 +201,64 @@ def _classify_site(host: str, path: str, query: str, mirror: bool) -> XUrl:
         return XUrl(host, "page", mirror=mirror)
     # /status/{id} without a handle; /thread/{id}.html on thread readers
     if low[:1] in (["status"], ["statuses"], ["thread"]) and len(segments) > 1:
-        digits = _DIGITS.match(segments[1])
+        digits = _LEADING_ID.match(segments[1])
         if digits:
-            return XUrl(host, "status", status_id=digits.group(), mirror=mirror)
+            return XUrl(host, "status", status_id=digits.group(1), mirror=mirror)
     if low[:1] in (["intent"], ["share"]) or (low[:1] == ["home"] and "status" in query.lower()):
         return XUrl(host, "share", mirror=mirror)
+    post_id = _LEADING_ID.match(segments[2]) if len(segments) > 2 else None
+    if post_id and low[1] in ("status", "statuses", "thread", "article"):
+        # An account may hold a name the router reserves for its pages (@TwitterBlue): before
+        # '/status/{id}' it can only be the author.
+        author = _HANDLE.fullmatch(segments[0])
+        if author and low[0] not in _NEVER_AUTHORS:
+            return XUrl(host, "status", author.group(1), post_id.group(1), mirror=mirror)
     handle = _handle_of(segments[0]) if segments else None
     if handle is None:
         return XUrl(host, "page", mirror=mirror)
-    if (
-        len(segments) > 2
-        and low[1] in ("status", "statuses", "thread", "article")
-        and _DIGITS.fullmatch(segments[2])
-    ):
-        return XUrl(host, "status", handle, segments[2], mirror=mirror)
     return XUrl(host, "profile", handle, mirror=mirror)
+
+
+# Path segments of API and syndication endpoints after which a post id comes.
+_POST_SEGMENTS = frozenset({"statuses", "tweets", "tweet", "tweet-result", "status"})
+
+
+def _query_values(query: str, *names: str) -> list[str]:
+    """The values of the named query parameters, percent-decoded."""
+    params = parse_qs(query)
+    return [v for name in names for v in params.get(name, [])]
+
+
+def _classify_service(host: str, path: str, query: str) -> XUrl:
+    """X's API, oEmbed and syndication endpoints: the post or account a request names.
+
+    ``statuses/show.json?id=``, ``statuses/show/{id}.json``, ``/2/tweets/{id}``,
+    ``/2/tweets?ids=``, GraphQL ``TweetDetail`` variables, ``publish…/oembed?url=<status URL>``,
+    ``cdn.syndication.twimg.com/tweet-result?id=``; accounts by ``screen_name=``,
+    ``/2/users/by/username/{h}`` or ``…/screen-name/{h}``.
+    """
+    low = path.lower()
+    for inner in _query_values(query, "url", "query"):  # oEmbed or publish form of a URL
+        found = parse_x_url(inner)
+        if found is not None and found.kind in ("status", "profile"):
+            return XUrl(host, found.kind, found.handle, found.status_id)
+    segments = [seg for seg in low.split("/") if seg]
+    keyword = next((i for i, seg in enumerate(segments) if seg in _POST_SEGMENTS), None)
+    if keyword is not None:  # the id follows the keyword ('show/20.json') or is a parameter
+        for value in [*segments[keyword + 1 :], *_query_values(query, "id", "ids")]:
+            ident = _LEADING_ID.match(value)
+            if ident:
+                return XUrl(host, "status", status_id=ident.group(1))
+    handles = _query_values(query, "screen_name", "username")
+    if "screen-name/" in path:
+        handles.append(path.rsplit("screen-name/", 1)[1].strip("/"))
+    if "/username/" in low:
+        handles.append(path[low.rindex("/username/") + 10 :].strip("/"))
+    for candidate in handles:
+        handle = _handle_of(candidate.split(",")[0])
+        if handle:
+            return XUrl(host, "profile", handle)
+    return XUrl(host, "page")
 
 
 def _classify(host: str, rest: str) -> XUrl | None:
@@ -210,6 +267,9 @@ def _classify(host: str, rest: str) -> XUrl | None:
     path, _, query = before_fragment.replace("&amp;", "&").partition("?")  # from HTML attributes
     if fragment.startswith("!/"):  # hashbang era (2010-2012): twitter.com/#!/user/status/id
         path, _, query = fragment[1:].partition("?")
+    if host.endswith(".translate.goog"):  # the proxied host, its dots written as dashes
+        host = host.split(".", 1)[0].replace("-", ".")
+        return _classify_site(host, path, query, mirror=True)
     labels = host.split(".")
     if host == "t.co":
         if not path.strip("/"):
@@ -224,21 +284,19 @@ def _classify(host: str, rest: str) -> XUrl | None:
         low = path.lower()
         if "profile_images" in low or "profile_banners" in low or "default_profile" in low:
             return XUrl(host, "avatar")
-        if labels[0] in ("video", "ton") and path.strip("/"):
+        if labels[0] in ("video", "ton", "amp") and path.strip("/"):  # amp: Amplify videos
             return XUrl(host, "media")
         if labels[0] == "pbs" and low.startswith(
             ("/media/", "/ext_tw_video", "/amplify_video", "/tweet_video", "/card_img")
         ):
             return XUrl(host, "media")
-        if "syndication" in labels and "id=" in query:
-            ident = parse_qs(query).get("id", [""])[0]
-            if _DIGITS.fullmatch(ident):
-                return XUrl(host, "status", status_id=ident)
+        if "syndication" in labels:
+            return _classify_service(host, path, query)
         return XUrl(host, "page")
     if host.endswith((".pscp.tv", ".periscope.tv")) or host in ("pscp.tv", "periscope.tv"):
         kind = "status" if len([s for s in path.split("/") if s]) >= 2 else "page"
         return XUrl(host, kind)
-    mirror = not host.endswith(("twitter.com", "x.com")) or any(
+    mirror = not host.endswith(("twitter.com", "x.com", ".onion")) or any(
         host == m or host.endswith("." + m) for m in MIRROR_HOSTS
     )
     if not mirror:
@@ -257,9 +315,8 @@ def _classify(host: str, rest: str) -> XUrl | None:
             if "button" in low:
                 return XUrl(host, "share")
             return XUrl(host, "page")
-        if sub.startswith("syndication") and "screen-name/" in path:
-            handle = _handle_of(path.rsplit("screen-name/", 1)[1].strip("/"))
-            return XUrl(host, "profile", handle) if handle else XUrl(host, "page")
+        if sub.startswith("syndication") or sub in ("api", "publish"):
+            return _classify_service(host, path, query)
         if not (sub in _HANDLE_SUBDOMAINS or (len(sub) == 2 and sub.isalpha())):
             return XUrl(host, "page")
     return _classify_site(host, path, query, mirror)
@@ -290,7 +347,16 @@ _PROSE_RULES = {
 
 
 # Every host that _HOST accepts contains one of these literals; they locate candidates.
-_CORE_ANCHORS = ("twitter", "x.com", "t.co", "twimg", "nitter", "pscp.tv", "periscope.tv")
+_CORE_ANCHORS = (
+    "twitter",
+    "x.com",
+    "t.co",
+    "twimg",
+    "nitter",
+    "pscp.tv",
+    "periscope.tv",
+    "x-com.translate.goog",
+)
 _HOST_ANCHORS = tuple(
     a.encode()
     for a in _CORE_ANCHORS + MIRROR_HOSTS
@@ -382,16 +448,48 @@ _WRAPPER = re.compile(
 )
 
 
-def analyze_url(url: str) -> list[Evidence]:
-    """Evidence for a record's own URL field: is the record itself an X page?"""
-    if not url:
-        return []
-    text = Normalized(Unveiled(url.strip().strip("<>\"'")).text).text.strip()
+# Redirectors that send the visitor to the URL in one of their query parameters: Facebook's
+# and Instagram's link shims, Google's result and Docs links, Reddit's, Tumblr's and YouTube's
+# out-links, LinkedIn, VK, Steam, Slack, Pocket, DuckDuckGo and Outlook Safe Links.
+_REDIRECT = re.compile(
+    r"(?:https?://)?(?:"
+    r"(?:l|lm|m|www)\.facebook\.com/l\.php|l\.instagram\.com/?"
+    r"|(?:www\.)?google\.[a-z.]{2,6}/url|out\.reddit\.com/[^?#]{0,40}|t\.umblr\.com/redirect"
+    r"|(?:www\.)?youtube\.com/redirect|(?:www\.)?linkedin\.com/redir/redirect"
+    r"|(?:away\.)?vk\.com/away\.php|steamcommunity\.com/linkfilter/?|slack-redir\.net/link"
+    r"|getpocket\.com/redirect|(?:html\.)?duckduckgo\.com/l/?"
+    r"|[a-z0-9]{1,10}\.safelinks\.protection\.outlook\.com/?"
+    r")\?(?P<query>[^#]{1,4000})",
+    re.I | re.A,
+)
+_REDIRECT_PARAMS = ("u", "q", "url", "z", "to", "uddg", "target")
+
+
+def _unwrap(text: str) -> str:
+    """The URL an archive or redirector wrapper stands for (itself if it is none)."""
     for _ in range(3):
         m = _WRAPPER.match(text)
-        if m is None:
+        if m is not None:
+            text = text[m.end() :]
+            continue
+        m = _REDIRECT.match(text)
+        inner = _query_values(m.group("query"), *_REDIRECT_PARAMS) if m else []
+        if not inner:
             break
-        text = text[m.end() :]
+        text = inner[0].strip()
+    return text
+
+
+def analyze_url(url: str) -> list[Evidence]:
+    """Evidence for a record's own URL field: is the record itself an X page?
+
+    A post's media on X's CDN is the post's own content (an image-caption row of it is the
+    post's media with a caption): ``url.own_page``. Avatars, banners and X's static assets
+    (emoji sprites, scripts, styles on abs.twimg.com) belong to no post: ``url.own_asset``.
+    """
+    if not url:
+        return []
+    text = _unwrap(Normalized(Unveiled(url.strip().strip("<>\"'")).text).text.strip())
     xurl = parse_x_url(text)
     if xurl is None:
         return []
@@ -400,6 +498,8 @@ def analyze_url(url: str) -> list[Evidence]:
         return [hit(RULE_OWN_TCO)]
     if xurl.kind in ("status", "embed"):
         return [hit(RULE_OWN_POST, authors=handle)]
+    if xurl.kind == "avatar" or (xurl.kind == "page" and xurl.host.endswith("twimg.com")):
+        return [hit(RULE_OWN_ASSET)]
     return [hit(RULE_OWN_PAGE, authors=handle)]
 
 
@@ -444,6 +544,7 @@ _PREFILTER_LITERALS = (
     "nitter",
     "pscp.tv",
     "periscope.tv",
+    "x-com.translate.goog",
     *(h for h in MIRROR_HOSTS if "twitter" not in h),
 )
 PREFILTER: str = "|".join(
@@ -455,7 +556,19 @@ PREFILTER: str = "|".join(
 # 'nitter' in _HOST), so this tighter twin of PREFILTER skips the bare word 'Twitter' and
 # lookalike hosts such as 'twitter-dash.com' while still matching every URL iter_x_urls finds.
 HOST_PREFILTER: str = "|".join(
-    [_re2_tolerant(h) for h in ("twitter.com", "twimg.com", "nitter.", "pscp.tv", "periscope.tv")]
+    [
+        _re2_tolerant(h)
+        for h in (
+            "twitter.com",
+            "twimg.com",
+            "nitter.",
+            "pscp.tv",
+            "periscope.tv",
+            "twitter-com.translate.goog",
+            "x-com.translate.goog",
+            "twitter3e4tixl4xyajtrzo62zg5vztmjuricljdp2c5kshju4avyoid.onion",
+        )
+    ]
     + [_re2_tolerant(h) for h in MIRROR_HOSTS]
     + [_RE2_BOUNDARY + _re2_tolerant("x.com"), _RE2_BOUNDARY + _re2_tolerant("t.co")]
 )
