@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import growth_ratio, prefilter_matches, rules, strongest
 from xfilter.detect.evidence import CATEGORIES, Evidence
+from xfilter.detect.text import analyze_text
 from xfilter.detect.urls import (
     HOST_PREFILTER,
     MIRROR_HOSTS,
@@ -584,3 +585,14 @@ def test_veil_check_on_bytes_agrees_with_the_pattern_on_every_character() -> Non
             char = chr(code)
             assert has_veils(f"a{char}b") == bool(_VEILS.search(char)), hex(code)
     assert has_veils("lone \ud800 surrogate") is False
+
+
+def test_the_no_javascript_router_names_the_post_it_redirects_to() -> None:
+    own = analyze_url("https://mobile.twitter.com/i/nojs_router?path=%2Fjack%2Fstatus%2F20")
+    assert [(e.rule, e.authors) for e in own] == [("url.own_post", ("jack",))]
+    prose = "moved: https://mobile.twitter.com/i/nojs_router?path=%2Fjack%2Fstatus%2F20 today"
+    found = {(e.rule, e.authors) for e in analyze_text(prose)}
+    assert ("link.status", ("jack",)) in found
+    assert analyze_url("https://mobile.twitter.com/i/nojs_router?path=%2Fjack")[0].rule == (
+        "url.own_page"
+    )

@@ -182,6 +182,11 @@ def _classify_site(host: str, path: str, query: str, mirror: bool) -> XUrl:
     if mirror and segments and segments[0].lower() in ("dl", "dir"):
         segments = segments[1:]
     low = [s.lower() for s in segments]
+    if low[:2] == ["i", "nojs_router"]:  # the no-JavaScript redirect: ?path=<encoded path>
+        inner = _query_values(query, "path")
+        if inner and inner[0].startswith("/") and "nojs_router" not in inner[0]:
+            inner_path, _, inner_query = inner[0].partition("?")
+            return _classify_site(host, inner_path, inner_query, mirror)
     if low[:1] == ["i"]:
         # /i/web/status/{id}, /i/videos/tweet/{id}; /i/status|article|spaces|…/{id}
         # /i/cards/tfw/v1/{id}: the card of one post; /i/videos/{id}: its video
