@@ -805,3 +805,668 @@ NEGATIVES: list[Any] = [
     {"username": "bob", "id": 5, "email": "bob@example.com"},
     {"id": "7", "name": "Bob", "username": "bob", "email": "bob@example.com"},
 ]
+
+# ---------------------------------------------------------------------------------------------
+# Real scraper output, trimmed (long strings cut, media, entities and most user fields left
+# out). Source: github.com/vladkens/twscrape (MIT), commit 9745b021d8a7405bed8bc56a725813367b3f07dd,
+# tests/mocked-data/: raw_search.json (the 2024+ user layout, core.screen_name),
+# raw_list_timeline.json (TweetWithVisibilityResults), raw_user_tweets.json (a retweet of a
+# quote), _issue_28_1.json (the older user layout, legacy.screen_name). The TWSCRAPE_* objects
+# are twscrape's own serialisation (Tweet.json()) of raw_user_tweets.json and raw_search.json,
+# made by twscrape.models.parse_tweets at that commit.
+
+GRAPHQL_SEARCH_ENTRY: Obj = json.loads(
+    r"""
+{
+ "content": {
+  "__typename": "TimelineTimelineItem",
+  "itemContent": {
+   "__typename": "TimelineTweet",
+   "tweet_results": {
+    "result": {
+     "__typename": "Tweet",
+     "core": {
+      "user_results": {
+       "result": {
+        "__typename": "User",
+        "core": {
+         "name": "Roland Pircher",
+         "screen_name": "piloly"
+        },
+        "id": "VXNlcjoyMDQ3MjQwOQ==",
+        "rest_id": "20472409"
+       }
+      }
+     },
+     "legacy": {
+      "conversation_id_str": "2074976613713031490",
+      "created_at": "Wed Jul 08 21:59:10 +0000 2026",
+      "favorite_count": 312,
+      "full_text": "In Europe*, 4.7k Tesla sales were reported for the…",
+      "id_str": "2074976613713031490",
+      "is_quote_status": false,
+      "lang": "en",
+      "quote_count": 9,
+      "reply_count": 11,
+      "retweet_count": 21,
+      "user_id_str": "20472409"
+     },
+     "rest_id": "2074976613713031490"
+    }
+   }
+  }
+ },
+ "entryId": "tweet-2074976613713031490",
+ "sortIndex": "2085474410189291520"
+}
+"""
+)
+
+GRAPHQL_VISIBILITY_ENTRY: Obj = json.loads(
+    r"""
+{
+ "content": {
+  "__typename": "TimelineTimelineItem",
+  "itemContent": {
+   "__typename": "TimelineTweet",
+   "tweet_results": {
+    "result": {
+     "__typename": "Tweet",
+     "core": {
+      "user_results": {
+       "result": {
+        "__typename": "User",
+        "core": {
+         "name": "Mark Galeotti",
+         "screen_name": "MarkGaleotti"
+        },
+        "id": "VXNlcjoyODA4MjI2MTM=",
+        "rest_id": "280822613"
+       }
+      }
+     },
+     "legacy": {
+      "conversation_id_str": "2085438033092923507",
+      "created_at": "Thu Aug 06 18:49:07 +0000 2026",
+      "favorite_count": 11,
+      "full_text": "Looks to be a very useful and necessary venture",
+      "id_str": "2085438033092923507",
+      "is_quote_status": true,
+      "lang": "en",
+      "quote_count": 1,
+      "quoted_status_id_str": "2085086539097293084",
+      "reply_count": 0,
+      "retweet_count": 1,
+      "user_id_str": "280822613"
+     },
+     "quoted_status_result": {
+      "result": {
+       "__typename": "TweetWithVisibilityResults",
+       "tweet": {
+        "core": {
+         "user_results": {
+          "result": {
+           "__typename": "User",
+           "core": {
+            "name": "CSPC",
+            "screen_name": "CSPC_DC"
+           },
+           "id": "VXNlcjoxNTEyMDAyNDA=",
+           "rest_id": "151200240"
+          }
+         }
+        },
+        "legacy": {
+         "conversation_id_str": "2085086539097293084",
+         "created_at": "Wed Aug 05 19:32:24 +0000 2026",
+         "favorite_count": 8,
+         "full_text": "CSPC is launching a new research project on the fu…",
+         "id_str": "2085086539097293084",
+         "is_quote_status": false,
+         "lang": "en",
+         "quote_count": 3,
+         "reply_count": 0,
+         "retweet_count": 0,
+         "user_id_str": "151200240"
+        },
+        "rest_id": "2085086539097293084"
+       }
+      }
+     },
+     "rest_id": "2085438033092923507"
+    }
+   }
+  }
+ },
+ "entryId": "tweet-2085438033092923507",
+ "sortIndex": "2085474414006108096"
+}
+"""
+)
+
+GRAPHQL_RETWEET_OF_QUOTE_ENTRY: Obj = json.loads(
+    r"""
+{
+ "content": {
+  "__typename": "TimelineTimelineItem",
+  "itemContent": {
+   "__typename": "TimelineTweet",
+   "tweet_results": {
+    "result": {
+     "__typename": "Tweet",
+     "core": {
+      "user_results": {
+       "result": {
+        "__typename": "User",
+        "core": {
+         "name": "Developers",
+         "screen_name": "XDevelopers"
+        },
+        "id": "VXNlcjoyMjQ0OTk0OTQ1",
+        "rest_id": "2244994945"
+       }
+      }
+     },
+     "legacy": {
+      "conversation_id_str": "2082669627528601817",
+      "created_at": "Thu Jul 30 03:28:27 +0000 2026",
+      "favorite_count": 0,
+      "full_text": "RT @santiagomed: 𝕏 Chat is a full rewrite of DMs o…",
+      "id_str": "2082669627528601817",
+      "is_quote_status": true,
+      "lang": "en",
+      "quote_count": 0,
+      "quoted_status_id_str": "2082640274845811115",
+      "reply_count": 0,
+      "retweet_count": 24,
+      "retweeted_status_result": {
+       "result": {
+        "__typename": "Tweet",
+        "core": {
+         "user_results": {
+          "result": {
+           "__typename": "User",
+           "core": {
+            "name": "Santiago",
+            "screen_name": "santiagomed"
+           },
+           "id": "VXNlcjoxMjE1NDQxODM0NDEyOTUzNjAw",
+           "rest_id": "1215441834412953600"
+          }
+         }
+        },
+        "legacy": {
+         "conversation_id_str": "2082642493892628916",
+         "created_at": "Thu Jul 30 01:40:38 +0000 2026",
+         "favorite_count": 132,
+         "full_text": "𝕏 Chat is a full rewrite of DMs on 𝕏 and will repl…",
+         "id_str": "2082642493892628916",
+         "is_quote_status": true,
+         "lang": "en",
+         "quote_count": 1,
+         "quoted_status_id_str": "2082640274845811115",
+         "reply_count": 15,
+         "retweet_count": 24,
+         "user_id_str": "1215441834412953600"
+        },
+        "quoted_status_result": {
+         "result": {
+          "__typename": "Tweet",
+          "core": {
+           "user_results": {
+            "result": {
+             "__typename": "User",
+             "core": {
+              "name": "Developers",
+              "screen_name": "XDevelopers"
+             },
+             "id": "VXNlcjoyMjQ0OTk0OTQ1",
+             "rest_id": "2244994945"
+            }
+           }
+          },
+          "legacy": {
+           "conversation_id_str": "2082640274845811115",
+           "created_at": "Thu Jul 30 01:31:49 +0000 2026",
+           "favorite_count": 365,
+           "full_text": "X Chat API &amp; Chat XDK are live! Free on pay-pe…",
+           "id_str": "2082640274845811115",
+           "is_quote_status": false,
+           "lang": "en",
+           "quote_count": 34,
+           "reply_count": 53,
+           "retweet_count": 64,
+           "user_id_str": "2244994945"
+          },
+          "rest_id": "2082640274845811115"
+         }
+        },
+        "rest_id": "2082642493892628916"
+       }
+      },
+      "user_id_str": "2244994945"
+     },
+     "rest_id": "2082669627528601817"
+    }
+   }
+  }
+ },
+ "entryId": "tweet-2082669627528601817",
+ "sortIndex": "2085474396218064894"
+}
+"""
+)
+
+GRAPHQL_LEGACY_USER_ENTRY: Obj = json.loads(
+    r"""
+{
+ "entryId": "tweet-1658409412799737856",
+ "sortIndex": "7564962624055037951",
+ "content": {
+  "__typename": "TimelineTimelineItem",
+  "itemContent": {
+   "__typename": "TimelineTweet",
+   "tweet_results": {
+    "result": {
+     "__typename": "Tweet",
+     "rest_id": "1658409412799737856",
+     "core": {
+      "user_results": {
+       "result": {
+        "__typename": "User",
+        "id": "VXNlcjoxMjk2ODAxOTcwNzc1MzY3Njgw",
+        "rest_id": "1296801970775367680",
+        "legacy": {
+         "name": "RED ROJA 🔻",
+         "screen_name": "REDROJA4"
+        }
+       }
+      }
+     },
+     "edit_perspective": {
+      "favorited": false,
+      "retweeted": false
+     },
+     "legacy": {
+      "created_at": "Tue May 16 09:49:50 +0000 2023",
+      "conversation_id_str": "1658409412799737856",
+      "favorite_count": 0,
+      "full_text": "RT @SisuMisu3: Esta noche el circo está asegurado …",
+      "is_quote_status": false,
+      "lang": "es",
+      "quote_count": 0,
+      "reply_count": 0,
+      "retweet_count": 42,
+      "user_id_str": "1296801970775367680",
+      "id_str": "1658409412799737856",
+      "retweeted_status_result": {
+       "result": {
+        "__typename": "Tweet",
+        "rest_id": "1658407192859492355",
+        "core": {
+         "user_results": {
+          "result": {
+           "__typename": "User",
+           "id": "VXNlcjoyOTQ5MDY1NzIz",
+           "rest_id": "2949065723",
+           "legacy": {
+            "name": "SisuMisu",
+            "screen_name": "SisuMisu3"
+           }
+          }
+         }
+        },
+        "edit_perspective": {
+         "favorited": false,
+         "retweeted": false
+        },
+        "legacy": {
+         "created_at": "Tue May 16 09:41:01 +0000 2023",
+         "conversation_id_str": "1658407192859492355",
+         "favorite_count": 60,
+         "full_text": "Esta noche el circo está asegurado 😂😂😂\nAyuso se pr…",
+         "is_quote_status": false,
+         "lang": "es",
+         "quote_count": 2,
+         "reply_count": 5,
+         "retweet_count": 42,
+         "user_id_str": "2949065723",
+         "id_str": "1658407192859492355"
+        }
+       }
+      }
+     }
+    }
+   },
+   "hasModeratedReplies": false
+  }
+ }
+}
+"""
+)
+
+TWSCRAPE_RETWEET_OF_QUOTE: Obj = json.loads(
+    r"""
+{
+ "id": 2082669627528601817,
+ "id_str": "2082669627528601817",
+ "url": "https://x.com/XDevelopers/status/2082669627528601817",
+ "date": "2026-07-30 03:28:27+00:00",
+ "user": {
+  "id": 2244994945,
+  "id_str": "2244994945",
+  "url": "https://x.com/XDevelopers",
+  "username": "XDevelopers",
+  "displayname": "Developers",
+  "followersCount": 695695,
+  "_type": "snscrape.modules.twitter.User"
+ },
+ "lang": "en",
+ "rawContent": "RT @santiagomed: 𝕏 Chat is a full rewrite of DMs o…",
+ "replyCount": 0,
+ "retweetCount": 24,
+ "likeCount": 0,
+ "quoteCount": 0,
+ "bookmarkedCount": 0,
+ "conversationId": 2082669627528601817,
+ "conversationIdStr": "2082669627528601817",
+ "viewCount": 186,
+ "retweetedTweet": {
+  "id": 2082642493892628916,
+  "id_str": "2082642493892628916",
+  "url": "https://x.com/santiagomed/status/2082642493892628916",
+  "date": "2026-07-30 01:40:38+00:00",
+  "user": {
+   "id": 1215441834412953600,
+   "id_str": "1215441834412953600",
+   "url": "https://x.com/santiagomed",
+   "username": "santiagomed",
+   "displayname": "Santiago",
+   "followersCount": 4004,
+   "_type": "snscrape.modules.twitter.User"
+  },
+  "lang": "en",
+  "rawContent": "𝕏 Chat is a full rewrite of DMs on 𝕏 and will repl…",
+  "replyCount": 15,
+  "retweetCount": 24,
+  "likeCount": 132,
+  "quoteCount": 1,
+  "bookmarkedCount": 16,
+  "conversationId": 2082642493892628916,
+  "conversationIdStr": "2082642493892628916",
+  "viewCount": 71164,
+  "retweetedTweet": null,
+  "quotedTweet": {
+   "id": 2082640274845811115,
+   "id_str": "2082640274845811115",
+   "url": "https://x.com/XDevelopers/status/2082640274845811115",
+   "date": "2026-07-30 01:31:49+00:00",
+   "user": {
+    "id": 2244994945,
+    "id_str": "2244994945",
+    "url": "https://x.com/XDevelopers",
+    "username": "XDevelopers",
+    "displayname": "Developers",
+    "followersCount": 695695,
+    "_type": "snscrape.modules.twitter.User"
+   },
+   "lang": "en",
+   "rawContent": "X Chat API &amp; Chat XDK are live! Free on pay-pe…",
+   "replyCount": 53,
+   "retweetCount": 64,
+   "likeCount": 365,
+   "quoteCount": 34,
+   "bookmarkedCount": 154,
+   "conversationId": 2082640274845811115,
+   "conversationIdStr": "2082640274845811115",
+   "viewCount": 171142,
+   "retweetedTweet": null,
+   "quotedTweet": null,
+   "inReplyToTweetId": null,
+   "inReplyToTweetIdStr": null,
+   "inReplyToUser": null,
+   "sourceLabel": "Twitter Web App",
+   "isQuoteStatus": false,
+   "inReplyToScreenName": null,
+   "_type": "snscrape.modules.twitter.Tweet"
+  },
+  "inReplyToTweetId": null,
+  "inReplyToTweetIdStr": null,
+  "inReplyToUser": null,
+  "sourceLabel": "Twitter Web App",
+  "isQuoteStatus": true,
+  "inReplyToScreenName": null,
+  "_type": "snscrape.modules.twitter.Tweet"
+ },
+ "quotedTweet": {
+  "id": 2082640274845811115,
+  "id_str": "2082640274845811115",
+  "url": "https://x.com/XDevelopers/status/2082640274845811115",
+  "date": "2026-07-30 01:31:49+00:00",
+  "user": {
+   "id": 2244994945,
+   "id_str": "2244994945",
+   "url": "https://x.com/XDevelopers",
+   "username": "XDevelopers",
+   "displayname": "Developers",
+   "followersCount": 695695,
+   "_type": "snscrape.modules.twitter.User"
+  },
+  "lang": "en",
+  "rawContent": "X Chat API &amp; Chat XDK are live! Free on pay-pe…",
+  "replyCount": 53,
+  "retweetCount": 64,
+  "likeCount": 365,
+  "quoteCount": 34,
+  "bookmarkedCount": 154,
+  "conversationId": 2082640274845811115,
+  "conversationIdStr": "2082640274845811115",
+  "viewCount": 171142,
+  "retweetedTweet": null,
+  "quotedTweet": null,
+  "inReplyToTweetId": null,
+  "inReplyToTweetIdStr": null,
+  "inReplyToUser": null,
+  "sourceLabel": "Twitter Web App",
+  "isQuoteStatus": false,
+  "inReplyToScreenName": null,
+  "_type": "snscrape.modules.twitter.Tweet"
+ },
+ "inReplyToTweetId": null,
+ "inReplyToTweetIdStr": null,
+ "inReplyToUser": null,
+ "sourceLabel": "Twitter for iPhone",
+ "isQuoteStatus": true,
+ "inReplyToScreenName": null,
+ "_type": "snscrape.modules.twitter.Tweet"
+}
+"""
+)
+
+TWSCRAPE_QUOTE: Obj = json.loads(
+    r"""
+{
+ "id": 2074963269429661921,
+ "id_str": "2074963269429661921",
+ "url": "https://x.com/teslascope/status/2074963269429661921",
+ "date": "2026-07-08 21:06:09+00:00",
+ "user": {
+  "id": 1115375020782436353,
+  "id_str": "1115375020782436353",
+  "url": "https://x.com/teslascope",
+  "username": "teslascope",
+  "displayname": "Teslascope",
+  "followersCount": 76282,
+  "_type": "snscrape.modules.twitter.User"
+ },
+ "lang": "en",
+ "rawContent": "Tesla software update 2026.20.6.1 is now rolling o…",
+ "replyCount": 8,
+ "retweetCount": 0,
+ "likeCount": 104,
+ "quoteCount": 2,
+ "bookmarkedCount": 2,
+ "conversationId": 2074963269429661921,
+ "conversationIdStr": "2074963269429661921",
+ "viewCount": 35462,
+ "retweetedTweet": null,
+ "quotedTweet": {
+  "id": 2072535265533456878,
+  "id_str": "2072535265533456878",
+  "url": "https://x.com/teslascope/status/2072535265533456878",
+  "date": "2026-07-02 04:18:07+00:00",
+  "user": {
+   "id": 1115375020782436353,
+   "id_str": "1115375020782436353",
+   "url": "https://x.com/teslascope",
+   "username": "teslascope",
+   "displayname": "Teslascope",
+   "followersCount": 76282,
+   "_type": "snscrape.modules.twitter.User"
+  },
+  "lang": "en",
+  "rawContent": "We noticed a new Tesla software update 2026.20.6.1…",
+  "replyCount": 13,
+  "retweetCount": 2,
+  "likeCount": 86,
+  "quoteCount": 3,
+  "bookmarkedCount": 5,
+  "conversationId": 2072535265533456878,
+  "conversationIdStr": "2072535265533456878",
+  "viewCount": 206576,
+  "retweetedTweet": null,
+  "quotedTweet": null,
+  "inReplyToTweetId": null,
+  "inReplyToTweetIdStr": null,
+  "inReplyToUser": null,
+  "sourceLabel": "Teslascope",
+  "isQuoteStatus": false,
+  "inReplyToScreenName": null,
+  "_type": "snscrape.modules.twitter.Tweet"
+ },
+ "inReplyToTweetId": null,
+ "inReplyToTweetIdStr": null,
+ "inReplyToUser": null,
+ "sourceLabel": "Teslascope",
+ "isQuoteStatus": true,
+ "inReplyToScreenName": null,
+ "_type": "snscrape.modules.twitter.Tweet"
+}
+"""
+)
+
+# ---------------------------------------------------------------------------------------------
+# snscrape's older serialisation, in the fields of its Tweet dataclass and the deprecated
+# properties it also writes (content, username, outlinks, tcooutlinks …); invented content.
+
+SNSCRAPE_OLD_TWEET: Obj = {
+    "_type": "snscrape.modules.twitter.Tweet",
+    "url": "https://twitter.com/harbour_news/status/1330000000000000001",
+    "date": "2020-11-21T04:20:00+00:00",
+    "content": "Ferry times change on Monday.",
+    "renderedContent": "Ferry times change on Monday.",
+    "id": 1330000000000000001,
+    "username": "harbour_news",
+    "outlinks": [],
+    "outlinksss": "",
+    "tcooutlinks": [],
+    "tcooutlinksss": "",
+}
+# The same row with neither _type nor url (a DataFrame of tweets, columns kept).
+SNSCRAPE_OLD_ROW: Obj = {
+    k: v for k, v in SNSCRAPE_OLD_TWEET.items() if k not in ("_type", "url", "renderedContent")
+}
+SNSCRAPE_TWEET_REF: Obj = {"_type": "snscrape.modules.twitter.TweetRef", "id": 1330000000000000002}
+SNSCRAPE_TOMBSTONE: Obj = {
+    "_type": "snscrape.modules.twitter.Tombstone",
+    "id": 1330000000000000003,
+    "text": "This Tweet is from an account that no longer exists. Learn more",
+}
+
+# ---------------------------------------------------------------------------------------------
+# Flat export rows (CSV, DataFrames). Column sets as published in public repositories (values
+# invented): the Crowdflower airline-sentiment CSV (tweet_id, airline_sentiment, …, name,
+# retweet_count, text, tweet_created …), NAACL_SRW_2016_tweets.csv (id, created_at, text,
+# retweet_count, favorite_count, user_screen_name, …), a tweepy search dump (id, created_at,
+# text, retweet_count, favorite_count), snscrape tutorials' DataFrames (Datetime, Tweet Id,
+# Text, Username), twint's CSV (id, conversation_id, created_at, tweet, username,
+# retweets_count, …) and a Supabase table (tweet_id, author_username, tweet_text, url).
+
+FLAT_AIRLINE: Obj = {
+    "tweet_id": 570306133677760513, "airline_sentiment": "neutral", "airline": "Virgin America",
+    "name": "cairdin", "retweet_count": 0, "text": "@VirginAmerica What @dhepburn said.",
+    "tweet_created": "2015-02-24 11:35:52 -0800",
+}  # fmt: skip
+FLAT_NAACL: Obj = {
+    "id": 572341498827522049, "created_at": "Mon Mar 02 10:15:02 +0000 2015",
+    "text": "so this is what a monday looks like", "retweet_count": 0, "favorite_count": 1,
+    "user_screen_name": "river_walker", "user_id": 3062411111, "hate_label": "none",
+}  # fmt: skip
+FLAT_TWEEPY_DUMP: Obj = {
+    "id": 1356000000000000001, "created_at": "2021-01-31 12:00:01",
+    "text": "Model Y deliveries look strong", "retweet_count": 3, "favorite_count": 12,
+}  # fmt: skip
+FLAT_SNSCRAPE_FRAME: Obj = {
+    "Datetime": "2022-03-01 10:00:00+00:00", "Tweet Id": 1498612345678901248,
+    "Text": "spring is here", "Username": "garden_jo",
+}  # fmt: skip
+FLAT_TWINT: Obj = {
+    "id": 1256000000000000001, "conversation_id": 1256000000000000001,
+    "created_at": "2020-05-01 09:00:00 UTC", "username": "weather_bot_7",
+    "tweet": "RT @met_office_x: rain later", "retweets_count": 4, "likes_count": 9,
+    "user_rt": "met_office_x",
+}  # fmt: skip
+FLAT_SUPABASE: Obj = {
+    "tweet_id": "1800000000000000001", "author_name": "News Desk",
+    "author_username": "newsdesk_42", "tweet_text": "Breaking: bridge reopened",
+    "url": "https://x.com/newsdesk_42/status/1800000000000000001",
+}  # fmt: skip
+FLAT_HANDLE_COLUMNS: Obj = {
+    "id": "1600000000000000001", "content": "new release out now", "handle": "@band_q",
+    "created_at": "Sat Dec 03 18:00:00 +0000 2022", "like_count": 40,
+}  # fmt: skip
+FLAT_POSITIVES: list[Obj] = [
+    FLAT_AIRLINE, FLAT_NAACL, FLAT_TWEEPY_DUMP, FLAT_SNSCRAPE_FRAME, FLAT_TWINT, FLAT_SUPABASE,
+    FLAT_HANDLE_COLUMNS,
+]  # fmt: skip
+
+# Other platforms' rows and exports, with a numeric or Snowflake id and a text column.
+DISCORD_EXPORT_ROW: Obj = {  # DiscordChatExporter JSON message (Discord epoch Snowflake)
+    "id": "1096554416187961404", "type": "Default", "timestamp": "2023-04-14T10:00:00+00:00",
+    "content": "anyone up for a match?", "author": {"id": "80351110224678912",
+    "name": "nelly", "discriminator": "0000", "nickname": "Nelly"}, "channel_id": "1",
+}  # fmt: skip
+DISCORD_FLAT_ROW: Obj = {
+    "id": 1096554416187961404, "content": "gg", "author": "nelly", "channel_id": 1,
+    "timestamp": "2023-04-14T10:00:00+00:00",
+}  # fmt: skip
+INSTAGRAM_MEDIA: Obj = {  # Instagram Graph API media
+    "id": "17895695668004550", "caption": "sunset again", "like_count": 120,
+    "comments_count": 4, "username": "sea_photos", "media_type": "IMAGE",
+    "permalink": "https://www.instagram.com/p/Cabc123/", "timestamp": "2023-01-01T18:00:00+0000",
+}  # fmt: skip
+THREADS_POST: Obj = {  # Threads API post
+    "id": "18028791234567890", "media_product_type": "THREADS", "media_type": "TEXT_POST",
+    "text": "hello threads", "username": "sea_photos", "shortcode": "C1abc",
+    "permalink": "https://www.threads.net/@sea_photos/post/C1abc", "is_quote_post": False,
+    "timestamp": "2023-12-01T18:00:00+0000",
+}  # fmt: skip
+REDDIT_THING: Obj = {
+    "kind": "t3", "data": {"id": "18abcd", "name": "t3_18abcd", "subreddit": "python",
+    "author": "spam_eggs", "title": "Tips", "selftext": "use pathlib", "score": 10,
+    "num_comments": 2, "created_utc": 1700000000.0, "permalink": "/r/python/comments/18abcd/"},
+}  # fmt: skip
+MASTODON_FLAT_ROW: Obj = {
+    "id": "109512345678901234", "content": "<p>toot</p>", "account.acct": "jo@mastodon.social",
+    "reblogs_count": 1, "favourites_count": 3, "replies_count": 0, "uri": "https://m.s/1",
+}  # fmt: skip
+WEIBO_FLAT_ROW: Obj = {
+    "id": 4567890123456789, "idstr": "4567890123456789", "mid": "4567890123456789",
+    "text": "今天天气很好", "screen_name": "weibo_user", "reposts_count": 3, "comments_count": 1,
+    "created_at": "Wed Oct 10 20:19:24 +0800 2018",
+}  # fmt: skip
+FORUM_ROW: Obj = {"id": 1234567, "text": "a plain forum post", "username": "poster_1"}
+FLAT_NEGATIVES: list[Obj] = [
+    DISCORD_EXPORT_ROW, DISCORD_FLAT_ROW, INSTAGRAM_MEDIA, THREADS_POST, REDDIT_THING,
+    MASTODON_FLAT_ROW, WEIBO_FLAT_ROW, FORUM_ROW,
+]  # fmt: skip

@@ -216,12 +216,12 @@ def test_twarc_flattened_post() -> None:
     assert authors(ev) == {"alexandravm12", "williamserafino"}
 
 
-def test_twarc_flattened_reply_adds_every_carried_post() -> None:
+def test_twarc_flattened_reply_adds_quoted_but_not_replied_to_authors() -> None:
     ev = analyze_object(V2_FLAT_REPLY_AND_QUOTE)
     assert rules(ev) == {"json.v2_post"} and not unknown(ev)
-    # The replied-to post's text is in the record, so an opt-out of its author must apply;
-    # a mere reply pointer (in_reply_to_user_id) adds nobody (see the detached-status test).
-    assert authors(ev) == {"replier_1", "parent_poster", "grandparent", "quoted_news"}
+    # Retweets and quotes carried inline add their authors; the replied-to post (and what it
+    # quotes) is context, like a reply pointer, so its author is not the record's.
+    assert authors(ev) == {"replier_1", "quoted_news"}
 
 
 def test_twarc_flattened_retweet_of_a_quote_adds_both() -> None:

@@ -13,8 +13,9 @@ known. An :class:`Evidence` with empty ``authors`` means "X content whose author
 beside the known authors of the same rule when only some objects have a known author.
 
 The package is split by content shape: ``api`` (v1.1 and v2 posts and users), ``exports``
-(archive, activity streams, snscrape, syndication, GraphQL), ``api_objects`` (the other API
-objects, each a named shape), ``walk`` (their precedence and the entry points), ``arrow``
+(archive, activity streams, snscrape, syndication, GraphQL), ``flat`` (CSV and DataFrame
+export rows), ``api_objects`` (the other API objects, each a named shape), ``walk`` (their
+precedence and the entry points), ``inline`` (objects written inside prose), ``arrow``
 (struct-schema shortcuts), over ``keys`` (vocabularies, PREFILTER), ``fields`` (field access,
 author collection) and ``rules``.
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from xfilter.detect.posts.arrow import STRUCT_AUTHOR_FIELDS, struct_candidates, struct_type_is_post
 from xfilter.detect.posts.fields import MAX_DEPTH, MAX_NODES
+from xfilter.detect.posts.inline import objects_in_text
 from xfilter.detect.posts.keys import PREFILTER
 from xfilter.detect.posts.rules import RULES
 from xfilter.detect.posts.walk import analyze_json_text, analyze_object
@@ -38,6 +40,7 @@ __all__ = [
     "STRUCT_AUTHOR_FIELDS",
     "analyze_json_text",
     "analyze_object",
+    "objects_in_text",
     "struct_candidates",
     "struct_type_is_post",
 ]

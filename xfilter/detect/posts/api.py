@@ -123,6 +123,10 @@ def is_v2_post(d: Mapping[str, Any], keys: frozenset[str], in_envelope: bool) ->
     return in_envelope or snowflake(idv) or bool(keys & V2_MEDIUM)
 
 
+# Referenced posts whose authors are authors of the record: the retweeted and the quoted.
+_CARRIED_REFERENCES = frozenset({"retweeted", "quoted"})
+
+
 def v2_who(
     d: Mapping[str, Any],
     users: Mapping[str, str],
@@ -131,8 +135,9 @@ def v2_who(
 ) -> Who:
     """Author via ``author.username`` (twarc2 flat) or ``author_id`` → ``includes.users``.
 
-    Carried referenced posts add their authors: retweets always (the ``RT @h:`` prefix at
-    worst), quotes and replies when expanded inline (twarc2 flattening) or in includes.
+    Carried retweets and quotes add their authors: retweets always (the ``RT @h:`` prefix at
+    worst), quotes when expanded inline (twarc2 flattening) or in includes. A replied-to post
+    expanded inline is context, like a v1.1 reply pointer: its author is not the record's.
     """
     primary = handle(lookup(d, "author", "username"))
     uid = id_text(d.get("author_id")) or id_text(lookup(d, "author", "id"))
@@ -151,6 +156,8 @@ def v2_who(
         kind = ref.get("type")
         rid = id_text(ref.get("id"))
         inline = isinstance(ref.get("text"), str) or isinstance(ref.get("author"), Mapping)
+        if kind not in _CARRIED_REFERENCES:
+            continue
         if inline:
             who.merge(v2_who(ref, users, tweets, depth + 1))
         elif rid is not None and rid in tweets:
@@ -165,8 +172,18 @@ def v2_who(
 # Users.
 
 
+# Counters only X's user objects have together; with them a flat export's ``user_id`` column
+# stands for the object's ``id``.
+_USER_COUNTERS = frozenset(
+    {"followers_count", "friends_count", "statuses_count", "favourites_count", "listed_count"}
+)
+
+
 def _is_v1_user(d: Mapping[str, Any], keys: frozenset[str]) -> bool:
-    if handle(d.get("screen_name")) is None or not keys & {"id", "id_str"}:
+    if handle(d.get("screen_name")) is None:
+        return False
+    flat_export = "user_id" in keys and len(keys & _USER_COUNTERS) >= 2
+    if not (keys & {"id", "id_str"} or flat_export):
         return False
     if keys & {"indices", "connections", "text", "full_text"}:
         return False

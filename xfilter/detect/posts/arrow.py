@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from xfilter.detect.posts.flat import HANDLE_NAMES, schema_may_be_export_row
 from xfilter.detect.posts.keys import (
     ANCHOR_KEYS,
     CLONE_KEYS,
@@ -15,7 +16,15 @@ from xfilter.detect.posts.keys import (
     V1_POST_KEYS,
     V2_SPECIFIC,
 )
-from xfilter.detect.posts.rules import ACTIVITY, ARCHIVE, SNSCRAPE, USER, V1_POST, V2_POST
+from xfilter.detect.posts.rules import (
+    ACTIVITY,
+    ARCHIVE,
+    EXPORT_ROW,
+    SNSCRAPE,
+    USER,
+    V1_POST,
+    V2_POST,
+)
 
 _V1_STRUCT_KEYS = V1_POST_KEYS - {"source", "entities", "lang", "geo", "place", "coordinates"}
 _ACTIVITY_STRUCT_KEYS = frozenset(
@@ -40,6 +49,7 @@ STRUCT_AUTHOR_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     SNSCRAPE.id: (("user", "username"), ("retweetedTweet", "user", "username")),
     USER.id: (("screen_name",), ("username",)),
     ARCHIVE.id: (),
+    EXPORT_ROW.id: tuple((name,) for name in HANDLE_NAMES),
 }
 
 
@@ -56,6 +66,9 @@ def struct_type_is_post(t: pa.DataType) -> str | None:
     its id field (``id_str``/``id``; ``tweet.id_str`` for archives) is non-null: Arrow fills
     missing keys with nulls. Returns None for shapes that need values to decide (syndication,
     oEmbed, Mastodon-like activities, small v2 objects); those rows need :func:`analyze_object`.
+    Flat export schemas (``tweet_id``/``id``, a text column, X's field names) are the one
+    exception: the schema only says the rows may be posts, and :func:`analyze_object` checks
+    each row's values (a plausible post id, a v1.1 date).
     """
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
         return struct_type_is_post(t.value_type)
@@ -87,14 +100,14 @@ def struct_type_is_post(t: pa.DataType) -> str | None:
     if (
         "id" in names
         and names & {"content", "rawContent", "renderedContent"}
-        and "username" in sn_user
+        and ("username" in sn_user or "username" in names)
         and names & _SNSCRAPE_STRUCT_X
         and len(names & SNSCRAPE_KEYS) >= 3
     ):
         return SNSCRAPE.id
     if (
         "screen_name" in names
-        and names & {"id", "id_str"}
+        and names & {"id", "id_str", "user_id"}
         and len(names & USER_PROFILE_KEYS & {
             "followers_count", "friends_count", "statuses_count", "favourites_count",
             "profile_image_url_https", "listed_count",
@@ -102,6 +115,8 @@ def struct_type_is_post(t: pa.DataType) -> str | None:
         and not names & {"text", "indices", "connections"}
     ):  # fmt: skip
         return USER.id
+    if schema_may_be_export_row(names):
+        return EXPORT_ROW.id
     return None
 
 
@@ -112,11 +127,11 @@ _LEAF_VALUES = (
     r"|snscrape\.modules\.twitter|^message_create$|^TweetTombstone$"
 )
 _LEAF_BY_NAME = {"id": r"^[0-9]+$", "state": r"^(?:live|scheduled|ended|canceled)$"}
-_ANCHOR_KEY_SET = frozenset(ANCHOR_KEYS)
+_ANCHOR_KEY_SET = frozenset(k.lower() for k in ANCHOR_KEYS)  # PREFILTER ignores case too
 
 
 def _anchor_name(name: str | None) -> bool:
-    return name is not None and (name in _ANCHOR_KEY_SET or bool(RATE_PATH.match(name)))
+    return name is not None and (name.lower() in _ANCHOR_KEY_SET or bool(RATE_PATH.match(name)))
 
 
 def _candidate_rows(arr: pa.Array, name: str | None) -> np.ndarray:

@@ -99,19 +99,39 @@ def _activity_who(d: Mapping[str, Any], depth: int) -> Who:
 # snscrape.
 
 
-def _is_snscrape_post(d: Mapping[str, Any], keys: frozenset[str]) -> bool:
+_SNSCRAPE_TYPE = "snscrape.modules.twitter."
+# snscrape's post types: a Tweet, a TweetRef (a post known by id alone) and a Tombstone (a
+# post that cannot be shown); twscrape writes the same ``_type`` values.
+_SNSCRAPE_POST_TYPES = frozenset({"Tweet", "TweetRef", "Tombstone"})
+# A UserRef names a mentioned or replied-to account inside a post: not a profile.
+_SNSCRAPE_USER_TYPES = frozenset({"User"})
+
+
+def _snscrape_type(d: Mapping[str, Any]) -> str | None:
+    """The class name of an snscrape / twscrape ``_type`` (``Tweet``, ``User`` …), if any."""
     t = d.get("_type")
-    if isinstance(t, str):
-        return t.startswith("snscrape.modules.twitter.") and t.endswith("Tweet")
+    if isinstance(t, str) and t.startswith(_SNSCRAPE_TYPE):
+        return t[len(_SNSCRAPE_TYPE) :]
+    return None
+
+
+def _is_snscrape_post(d: Mapping[str, Any], keys: frozenset[str]) -> bool:
+    if "_type" in keys:
+        return _snscrape_type(d) in _SNSCRAPE_POST_TYPES
     if "id" not in keys or not keys & {"content", "rawContent", "renderedContent"}:
         return False
     if url_handle(d.get("url"), status_only=True):
         return True
-    return len(keys & SNSCRAPE_KEYS) >= 3 and handle(lookup(d, "user", "username")) is not None
+    return len(keys & SNSCRAPE_KEYS) >= 3 and _snscrape_author(d) is not None
+
+
+def _snscrape_author(d: Mapping[str, Any]) -> str | None:
+    """``user.username``; old snscrape versions wrote ``username`` beside the post."""
+    return handle(lookup(d, "user", "username")) or handle(d.get("username"))
 
 
 def _snscrape_who(d: Mapping[str, Any], depth: int) -> Who:
-    who = Who(handle(lookup(d, "user", "username")) or url_handle(d.get("url"), True))
+    who = Who(_snscrape_author(d) or url_handle(d.get("url"), True))
     if depth > MAX_DEPTH:
         return who
     for key in ("retweetedTweet", "quotedTweet"):
@@ -122,9 +142,8 @@ def _snscrape_who(d: Mapping[str, Any], depth: int) -> Who:
 
 
 def _is_snscrape_user(d: Mapping[str, Any], keys: frozenset[str]) -> bool:
-    t = d.get("_type")
-    if isinstance(t, str):
-        return t == "snscrape.modules.twitter.User"
+    if "_type" in keys:
+        return _snscrape_type(d) in _SNSCRAPE_USER_TYPES
     return handle(d.get("username")) is not None and len(keys & SNSCRAPE_USER_KEYS) >= 2
 
 
@@ -229,15 +248,20 @@ def activity_person(
 
 
 def graphql(d: Mapping[str, Any], keys: frozenset[str], col: Collector, depth: int) -> bool | None:
-    """A GraphQL tweet result, or a GraphQL user result."""
-    legacy = d.get("legacy")
-    if "rest_id" not in keys or not isinstance(legacy, Mapping):
+    """A GraphQL tweet result, or a GraphQL user result (``legacy.screen_name``, or
+    ``core.screen_name`` in the 2024+ layout)."""
+    if "rest_id" not in keys:
         return None
+    legacy = d.get("legacy")
+    legacy = legacy if isinstance(legacy, Mapping) else {}
     if isinstance(legacy.get("full_text"), str) or isinstance(legacy.get("text"), str):
         col.add(GRAPHQL, _graphql_who(d, depth), "graphql post")
         return True
-    if handle(legacy.get("screen_name")):
-        col.add(USER, Who(handle(legacy.get("screen_name"))), "graphql user")
+    if not (legacy or d.get("__typename") == "User"):
+        return None
+    owner = handle(legacy.get("screen_name")) or handle(lookup(d, "core", "screen_name"))
+    if owner:
+        col.add(USER, Who(owner), "graphql user")
         return True
     return None
 

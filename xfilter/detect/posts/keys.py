@@ -82,7 +82,7 @@ SNSCRAPE_KEYS = frozenset(
         "replyCount", "retweetCount", "likeCount", "quoteCount", "conversationId",
         "retweetedTweet", "quotedTweet", "inReplyToTweetId", "inReplyToUser", "mentionedUsers",
         "renderedContent", "rawContent", "tcooutlinks", "sourceLabel", "viewCount",
-        "bookmarkCount",
+        "bookmarkCount", "outlinks", "outlinksss", "tcooutlinksss", "bookmarkedCount",
     }
 )  # fmt: skip
 SNSCRAPE_USER_KEYS = frozenset(
@@ -118,6 +118,22 @@ ARCHIVE_KINDS = frozenset(
      "communityTweet"}
 )  # fmt: skip
 
+# Flat exports (CSV, DataFrames): key spellings, lower-cased, that name a post's own id or one of
+# X's own post fields. Every flat row accepted as a post has one of them or a v1.1 created_at.
+FLAT_POST_ID_KEYS = frozenset(
+    {"tweet_id", "tweetid", "tweet id", "tweet_id_str", "status_id", "statusid"}
+)
+FLAT_X_KEYS = frozenset(
+    {
+        "retweet_count", "retweetcount", "retweets_count", "favorite_count", "favoritecount",
+        "favorites_count", "retweeted", "favorited", "is_retweet", "isretweet",
+        "is_quote_status", "retweeted_status_id", "retweet_id", "quoted_status_id",
+        "in_reply_to_status_id", "in_reply_to_status_id_str", "in_reply_to_screen_name",
+        "user_screen_name", "screen_name", "retweet_screen_name", "user_rt", "user_rt_id",
+        "retweet_date",
+    }
+)  # fmt: skip
+
 ANCHOR_KEYS: tuple[str, ...] = tuple(
     sorted(
         {
@@ -134,6 +150,8 @@ ANCHOR_KEYS: tuple[str, ...] = tuple(
         | DM_RECIPIENT
         | HELP_CONFIG
         | ARCHIVE_INNER
+        | FLAT_POST_ID_KEYS
+        | FLAT_X_KEYS
     )
 )  # fmt: skip
 _ANCHOR_VALUES: tuple[str, ...] = (
@@ -151,11 +169,12 @@ _ANCHOR_VALUES: tuple[str, ...] = (
 
 #: RE2 pattern (use with ``ignore_case=True``) matching every JSON string that
 #: :func:`analyze_json_text` flags: X-only key names (followed by ``:``, also dotted
-#: ``public_metrics.like_count`` and single-quoted Python-literal keys) or X-only values.
+#: ``public_metrics.like_count``, single-quoted Python-literal keys and the ``\"key\":`` of
+#: JSON dumped twice) or X-only values.
 PREFILTER: str = (
     r"[\"'](?:"
     + "|".join(re.escape(k) for k in ANCHOR_KEYS)
-    + r")(?:\.[^\"']*)?[\"']\s*:|"
+    + r")(?:\.[^\"']*)?\\*[\"']\s*:|"
     + "|".join(_ANCHOR_VALUES)
 )
 

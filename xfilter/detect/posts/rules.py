@@ -28,6 +28,12 @@ SYNDICATION = Rule(
     "json.syndication", _CAT, "embed syndication JSON (cdn.syndication.twimg.com tweet-result)"
 )
 GRAPHQL = Rule("json.graphql", _CAT, "x.com web GraphQL tweet result (rest_id + legacy)")
+EXPORT_ROW = Rule(
+    "json.export_row",
+    _CAT,
+    "flat export row of a post (CSV, DataFrame): a post id column (tweet_id, or an id beside "
+    "X's own fields such as retweet_count or a v1.1 created_at) and its text",
+)
 USER = Rule("json.user", _CAT, "X user profile object (v1.1 screen_name, v2 username, snscrape)")
 API_OBJECT = Rule(
     "json.api_object",
@@ -45,6 +51,7 @@ RULES: tuple[Rule, ...] = (
     SNSCRAPE,
     SYNDICATION,
     GRAPHQL,
+    EXPORT_ROW,
     USER,
     API_OBJECT,
 )

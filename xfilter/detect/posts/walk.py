@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from xfilter.detect.evidence import Evidence, hit
-from xfilter.detect.posts import api, api_objects, exports
+from xfilter.detect.posts import api, api_objects, exports, flat
 from xfilter.detect.posts.fields import Collector, Step, Who, handle, id_text, keys_of
 from xfilter.detect.posts.keys import CLONE_KEYS, ENVELOPE_KEYS, NON_X_TYPE_PREFIXES, V2_META
 from xfilter.detect.posts.rules import API_OBJECT, ARCHIVE, USER, V2_ENVELOPE
@@ -109,6 +109,7 @@ PRECEDENCE: tuple[Step, ...] = (
     api.v2_user,
     exports.activity_person,
     api_objects.cursored_page,
+    flat.export_row,
 )
 
 
@@ -177,14 +178,30 @@ def _loads(text: str) -> tuple[bool, Any]:
     return False, None
 
 
+def _encoded_twice(text: str) -> list[Evidence] | None:
+    """A JSON string literal whose value is itself JSON (an object dumped twice)."""
+    try:
+        inner = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(inner, str) or not _JSON_START.match(inner) or inner.lstrip().startswith('"'):
+        return None
+    return analyze_json_text(inner)
+
+
 def analyze_json_text(text: str) -> list[Evidence] | None:
     """Evidence for a JSON string (or an archive ``window.YTD.*.partN = [...]`` file).
 
     Returns None when ``text`` is not JSON: it does not start with ``{`` / ``[`` after
-    whitespace, or does not parse. Never raises. The archive prefix alone is evidence, so a
+    whitespace (or is not a JSON string literal holding such JSON: an object dumped twice),
+    or does not parse. Never raises. The archive prefix alone is evidence, so a
     truncated ``window.YTD.tweets.part0 = [...`` file still yields ``json.archive``.
     """
-    if not isinstance(text, str) or not _JSON_START.match(text):
+    if not isinstance(text, str):
+        return None
+    if text.lstrip().startswith('"'):
+        return _encoded_twice(text)
+    if not _JSON_START.match(text):
         return None
     m = _ARCHIVE_PREFIX.match(text)
     if m:
