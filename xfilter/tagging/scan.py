@@ -8,7 +8,8 @@ Python strings and analysed exactly. Columns are reached through structs and lis
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,21 +20,45 @@ import pyarrow.compute as pc
 from xfilter.detect import ids, posts, text, urls
 from xfilter.detect.datasets import RULE_SOURCE_COLUMN, SOURCE_COLUMN_NAMES, DatasetRegistry
 from xfilter.detect.evidence import HANDLE, Evidence, hit
+from xfilter.detect.posts.inline import objects_in_text
 from xfilter.detect.ruleset import strong_text_prefilter, text_prefilter
 from xfilter.errors import InputError
 from xfilter.tagging.prefilter import candidates_in
 
+# Names are compared lower-cased (LAION's ``URL`` is ``url``). An image-caption row's image
+# address is its own URL: the row is that image and its caption.
 URL_COLUMN_NAMES = frozenset(
     {
         "url", "link", "source_url", "page_url", "permalink", "uri", "canonical_url",
         "target_uri", "warc_target_uri", "warc-target-uri", "original_url", "tweet_url",
+        "image_url", "img_url", "image_link", "image_src", "img_src", "image",
     }
 )  # fmt: skip
 METADATA_STRUCTS = frozenset({"meta", "metadata", "info", "warc_headers", "headers", "source_info"})
-AUTHOR_COLUMN_NAMES = frozenset(
-    {"screen_name", "username", "user_screen_name", "author_username", "author_handle"}
-)
-_HANDLE_OR_ID = rf"^@?{HANDLE}$"
+# Columns whose name says they hold an X handle: the author of the record's X content.
+X_AUTHOR_COLUMN_NAMES = frozenset(
+    {
+        "twitter_handle", "twitter_username", "twitter_screen_name", "twitter_user",
+        "tweet_author", "tweet_username", "tweet_screen_name", "x_handle", "x_username",
+    }
+)  # fmt: skip
+# Columns holding some platform's handle: an X author only in a row that is X content by itself
+# (a post-ID column, an own X URL, a post object, a known X-derived dataset). In a forum or chat
+# row that quotes a post they name the forum's or chat's user, never the post's author.
+HANDLE_COLUMN_NAMES = frozenset(
+    {
+        "screen_name", "screenname", "username", "user_name", "handle", "user_handle",
+        "user_screen_name", "user_username", "author_handle", "author_username",
+        "author_screen_name",
+    }
+)  # fmt: skip
+AUTHOR_COLUMN_NAMES = X_AUTHOR_COLUMN_NAMES | HANDLE_COLUMN_NAMES
+# Structs that describe the record's own author (``user.username``); a handle deeper or in
+# another struct (``inReplyToUser.username``, ``quotedTweet.user.username``) is someone else's.
+AUTHOR_STRUCTS = frozenset({"user", "author", "account", "owner", "poster", "creator", "profile"})
+# The categories that make a row X content by itself, not only a carrier of a post's text.
+_X_ROW = frozenset({"x_dataset", "x_post"})
+_HANDLE_OR_ID = re.compile(rf"@?({HANDLE})")
 
 
 # Text columns may hold prose, HTML or JSON: one pass finds candidates for all three.
@@ -70,13 +95,15 @@ class Leaf:
 
     ``rows[i]`` is the batch row that ``values[i]`` belongs to (``None``: the identity).
     ``json`` marks the encoded text of a JSON-typed column, read for X objects only: its
-    strings, decoded, are leaves of their own.
+    strings, decoded, are leaves of their own. ``repeated`` marks values reached through a
+    list or map: a row may hold several, so none of them speaks for the whole row.
     """
 
     path: str
     values: pa.Array
     rows: np.ndarray | None
     json: bool = False
+    repeated: bool = False
 
     @property
     def name(self) -> str:
@@ -112,36 +139,38 @@ def leaves(table: pa.Table, columns: Sequence[pa.Array] | None = None) -> Iterat
 MAP_KEYS_AS_NAMES = 64
 
 
-def _walk(path: str, values: pa.Array, rows: np.ndarray | None) -> Iterator[Leaf]:
+def _walk(
+    path: str, values: pa.Array, rows: np.ndarray | None, repeated: bool = False
+) -> Iterator[Leaf]:
     kind = values.type
     if is_json(kind):
         yield from _json_leaves(path, values.storage, rows)
     elif isinstance(values, pa.ExtensionArray):
-        yield from _walk(path, values.storage, rows)
+        yield from _walk(path, values.storage, rows, repeated)
     elif pa.types.is_dictionary(kind):
-        yield from _walk(path, values.dictionary_decode(), rows)
+        yield from _walk(path, values.dictionary_decode(), rows, repeated)
     elif pa.types.is_run_end_encoded(kind):
-        yield from _walk(path, pc.run_end_decode(values), rows)
+        yield from _walk(path, pc.run_end_decode(values), rows, repeated)
     elif pa.types.is_struct(kind):
         for index in range(kind.num_fields):
             child = pc.struct_field(values, [index])
-            yield from _walk(f"{path}.{kind.field(index).name}", child, rows)
+            yield from _walk(f"{path}.{kind.field(index).name}", child, rows, repeated)
     elif pa.types.is_map(kind):
-        yield from _map_leaves(path, values, rows)
+        yield from _map_leaves(path, values, rows, repeated)
     elif _is_list(kind):
         parents = pc.list_parent_indices(values).to_numpy()
         flat = pc.list_flatten(values)
-        yield from _walk(path, flat, parents if rows is None else rows[parents])
+        yield from _walk(path, flat, parents if rows is None else rows[parents], True)
     elif pa.types.is_union(kind):
-        yield from _union_leaves(path, values, rows)
+        yield from _union_leaves(path, values, rows, repeated)
     elif pa.types.is_nested(kind):
         raise InputError(f"field {path!r}: xfilter cannot scan Arrow type {kind}")
     elif pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
-        yield Leaf(path, values.cast(pa.string()), rows)
+        yield Leaf(path, values.cast(pa.string()), rows, repeated=repeated)
     elif pa.types.is_binary_view(kind) or pa.types.is_fixed_size_binary(kind):
-        yield Leaf(path, values.cast(pa.binary()), rows)
+        yield Leaf(path, values.cast(pa.binary()), rows, repeated=repeated)
     elif not pa.types.is_null(kind):
-        yield Leaf(path, values, rows)
+        yield Leaf(path, values, rows, repeated=repeated)
 
 
 def _is_list(kind: pa.DataType) -> bool:
@@ -160,14 +189,17 @@ def is_json(kind: pa.DataType) -> bool:
     return isinstance(kind, pa.BaseExtensionType) and kind.extension_name == "arrow.json"
 
 
-def _map_leaves(path: str, values: pa.MapArray, rows: np.ndarray | None) -> Iterator[Leaf]:
+def _map_leaves(
+    path: str, values: pa.MapArray, rows: np.ndarray | None, repeated: bool = False
+) -> Iterator[Leaf]:
+    """Keys and values; a value named by its key is one per row, as a struct field is."""
     kind = values.type
     entries = values.cast(pa.list_(pa.struct([kind.key_field, kind.item_field])))
     parents = pc.list_parent_indices(entries).to_numpy()
     at = parents if rows is None else rows[parents]
     flat = pc.list_flatten(entries)
     keys, items = pc.struct_field(flat, [0]), pc.struct_field(flat, [1])
-    yield from _walk(path, keys, at)
+    yield from _walk(path, keys, at, True)
     if pa.types.is_string(keys.type) or pa.types.is_large_string(keys.type):
         encoded = pc.dictionary_encode(keys)
         names = encoded.dictionary.to_pylist()
@@ -175,12 +207,15 @@ def _map_leaves(path: str, values: pa.MapArray, rows: np.ndarray | None) -> Iter
             codes = encoded.indices.to_numpy(zero_copy_only=False)
             for code, name in enumerate(names):
                 where = np.flatnonzero(codes == code)
-                yield from _walk(f"{path}.{name}", items.take(pa.array(where)), at[where])
+                named = items.take(pa.array(where))
+                yield from _walk(f"{path}.{name}", named, at[where], repeated)
             return
-    yield from _walk(path, items, at)
+    yield from _walk(path, items, at, True)
 
 
-def _union_leaves(path: str, values: pa.UnionArray, rows: np.ndarray | None) -> Iterator[Leaf]:
+def _union_leaves(
+    path: str, values: pa.UnionArray, rows: np.ndarray | None, repeated: bool = False
+) -> Iterator[Leaf]:
     """Each member's values, in the rows that hold that member, under the column's path."""
     kind = values.type
     codes = values.type_codes.to_numpy(zero_copy_only=False)
@@ -190,7 +225,7 @@ def _union_leaves(path: str, values: pa.UnionArray, rows: np.ndarray | None) -> 
         if where.size:
             taken = where if offsets is None else offsets[where]
             member = values.field(index).take(pa.array(taken))
-            yield from _walk(path, member, where if rows is None else rows[where])
+            yield from _walk(path, member, where if rows is None else rows[where], repeated)
 
 
 def _json_leaves(path: str, storage: pa.Array, rows: np.ndarray | None) -> Iterator[Leaf]:
@@ -300,12 +335,12 @@ def scan_table(
         return found
     columns = [combined(c) for c in table.columns]  # once per batch, for every pass
     _scan_objects(table.column_names, columns, found)
-    author_leaves: list[Leaf] = []
+    author_leaves: list[tuple[Leaf, bool]] = []
     strings: list[tuple[Leaf, str]] = []
     for leaf in leaves(table, columns):
         role = _role(leaf, roles)
-        if role == "author":
-            author_leaves.append(leaf)
+        if role in ("author", "handle"):
+            author_leaves.append((leaf, role == "author"))
         elif role == "id":
             _scan_ids(leaf, found)
         elif role == "source":  # a source column may also hold a URL or prose
@@ -324,11 +359,14 @@ def analyze_string(value: str, enough: text.Enough | None = None) -> list[Eviden
     JSON without X objects is prose too: its text as written, and, where escapes
     (``\\u2014``, ``\\/``) hide characters the text rules need, its strings decoded. Hits in
     decoded strings carry no span, so a redaction cannot cut them and rejects the record.
+    Prose may hold post objects itself ("Parse this: {…}", a code fence in a chat turn).
     """
     as_json = posts.analyze_json_text(value)
     if as_json:
         return as_json
     found = text.analyze_text(value, enough)
+    if as_json is None and not (enough and enough(found)):
+        found += objects_in_text(value)
     if as_json is not None and "\\" in value and not (enough and enough(found)):
         decoded = _json_strings(value)
         if decoded:
@@ -355,6 +393,14 @@ def _is_own(path: str) -> bool:
     return len(parts) == 1 or (len(parts) == 2 and parts[0] in METADATA_STRUCTS)
 
 
+def _names_own_author(leaf: Leaf) -> bool:
+    """A handle column names the record's author at top level, or in its author or metadata
+    struct, once per row (``mentions[].username`` names many people, none of them the author)."""
+    parts = leaf.path.lower().split(".")
+    own = len(parts) == 1 or (len(parts) == 2 and parts[0] in AUTHOR_STRUCTS | METADATA_STRUCTS)
+    return own and not leaf.repeated
+
+
 def _role(leaf: Leaf, roles: Roles) -> str | None:
     if leaf.json:
         return "json"
@@ -372,8 +418,8 @@ def _role(leaf: Leaf, roles: Roles) -> str | None:
         return "source"
     if roles.url is None and leaf.name in URL_COLUMN_NAMES and _is_own(leaf.path):
         return "url"
-    if roles.author is None and leaf.name in AUTHOR_COLUMN_NAMES:
-        return "author"
+    if roles.author is None and leaf.name in AUTHOR_COLUMN_NAMES and _names_own_author(leaf):
+        return "author" if leaf.name in X_AUTHOR_COLUMN_NAMES else "handle"
     return "text"
 
 
@@ -502,17 +548,57 @@ def _decoded(value: Any, kind: pa.DataType) -> Any:
     return value
 
 
-def _attach_authors(author_leaves: list[Leaf], found: BatchEvidence) -> None:
-    """An author column names whose content a record is, once a detector says it is X content."""
+def _attach_authors(author_leaves: list[tuple[Leaf, bool]], found: BatchEvidence) -> None:
+    """An author column names whose content a record is, once a detector says it is X content.
+
+    A column that says it holds X handles (``twitter_handle``, or named in ``fields.author``)
+    does so for any row with evidence; a generic handle column (``username``) only for rows
+    that are X content by themselves.
+    """
     if not author_leaves or not (found.by_row or found.everywhere):
         return
-    for leaf in author_leaves:
+    x_rows = _x_rows(found)
+    for leaf, always in author_leaves:
+        rows = None if found.everywhere and always else x_rows if not always else found.by_row
         values = (
             leaf.values if pa.types.is_string(leaf.values.type) else leaf.values.cast(pa.string())
         )
-        valid = pc.match_substring_regex(values, _HANDLE_OR_ID).fill_null(False)
-        for index in np.flatnonzero(valid.to_numpy(zero_copy_only=False)):
-            row = leaf.row(int(index))
-            if found.everywhere or row in found.by_row:
-                handle = values[int(index)].as_py().lower().lstrip("@")
-                found.column_authors.setdefault(row, []).append(handle)
+        for index in _indices_in(leaf, rows):
+            value = values[int(index)].as_py()
+            handle = handle_of(value) if value is not None else None
+            if handle is not None:
+                found.column_authors.setdefault(leaf.row(int(index)), []).append(handle)
+
+
+def _x_rows(found: BatchEvidence) -> set[int] | None:
+    """The rows that are X content by themselves; ``None``: every row."""
+    if any(e.category in _X_ROW for e in found.everywhere):
+        return None
+    return {row for row, found_here in found.by_row.items() if _is_x_row(found_here)}
+
+
+def _is_x_row(evidence: Sequence[Evidence]) -> bool:
+    return any(e.category in _X_ROW for e in evidence)
+
+
+def _indices_in(leaf: Leaf, rows: Collection[int] | None) -> np.ndarray:
+    """The positions of ``leaf``'s values that belong to ``rows`` (``None``: all of them)."""
+    if rows is None:
+        return np.arange(len(leaf.values))
+    wanted = np.fromiter(rows, dtype=np.int64, count=len(rows))
+    if leaf.rows is None:
+        return np.sort(wanted[wanted < len(leaf.values)])
+    return np.flatnonzero(np.isin(leaf.rows, wanted))
+
+
+def handle_of(value: str) -> str | None:
+    """A handle column's value as a lower-case handle (or numeric user id), ``None`` if it is
+    not one: ``" @Jack"``, ``"jack"`` and ``"https://x.com/jack"`` are all ``"jack"``."""
+    value = value.strip()
+    match = _HANDLE_OR_ID.fullmatch(value)
+    if match is not None:
+        return match[1].lower()
+    xurl = urls.parse_x_url(value) if "/" in value else None
+    if xurl is not None and xurl.kind == "profile" and xurl.handle:
+        return xurl.handle.lower()
+    return None

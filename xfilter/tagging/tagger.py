@@ -6,14 +6,16 @@ Pure and engine-agnostic: it opens no files and knows nothing of ``datasets`` or
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import pyarrow as pa
 
-from xfilter.detect.datasets import DatasetRegistry
+from xfilter.detect.datasets import RULE_SOURCE_COLUMN, DatasetRegistry
 from xfilter.detect.evidence import Evidence
 from xfilter.policy import Policy
 from xfilter.tagging.scan import Roles, analyze_string, scan_table
@@ -32,17 +34,19 @@ _RANK = {category: rank for rank, category in enumerate(CATEGORIES)}
 # depend on its authors.
 _NOT_ALWAYS_REMOVING = frozenset({"keep", "author-check", "opt-out"})
 _BLANK_RUN = re.compile(r"\n{3,}")
+_SOURCE_RULE = RULE_SOURCE_COLUMN.id
 
 
 @dataclass
 class Tags:
-    """Decisions for one batch; ``redacted`` maps a column to its rewritten rows."""
+    """Decisions for one batch; ``redacted`` maps a column to its rewritten rows, each a
+    Python value of the column's type (a string, or a whole rebuilt list or struct)."""
 
     action: list[str]
     categories: list[list[str]]
     rules: list[list[str]]
     authors: list[list[str]]
-    redacted: dict[str, dict[int, str]] = field(default_factory=dict)
+    redacted: dict[str, dict[int, Any]] = field(default_factory=dict)
     # The rule hits behind each non-empty row, kept only when asked (``explain``).
     evidence: dict[int, list[Evidence]] = field(default_factory=dict)
 
@@ -136,23 +140,22 @@ class Tagger:
     def _redact(
         self, table: pa.Table, row: int, evidence: list[Evidence], named: list[str], tags: Tags
     ) -> str:
-        """Cut embedded posts out of top-level text columns; reject if X content remains.
+        """Cut embedded posts out of the row's text, at any depth; reject if X content remains.
 
-        What remains is decided afresh: the cut posts' authors no longer count, only those of
-        what is left and of the record's author column (``named``).
+        A column holding a cut string gets its whole value rebuilt with the same type: a
+        top-level string, or a struct or list (``messages[].content``) with every other field
+        as it was. What remains is decided afresh: the cut posts' authors no longer count, only
+        those of what is left and of the record's author column (``named``).
         """
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for e in evidence:
-            column = e.field
-            if e.category != "x_embed" or not e.span or column not in table.column_names:
-                continue
-            if column is not None and pa.types.is_string(table.schema.field(column).type):
-                spans.setdefault(column, []).append(e.span)
-        remaining = [e for e in evidence if e.field not in spans]
-        rewritten: dict[str, str] = {}
-        for column, column_spans in spans.items():
-            rewritten[column] = cut_spans(table.column(column)[row].as_py(), column_spans)
-            remaining.extend(analyze_string(rewritten[column]))
+        cut = Redaction(_cut_fields(table.schema, evidence))
+        rewritten = {
+            column: cut.rebuilt(table.column(column)[row].as_py(), column, table.schema)
+            for column in cut.columns(table.schema)
+        }
+        # A cut field's text is analysed again as rewritten; only a source column's registry
+        # match there is not the text's.
+        remaining = [e for e in evidence if e.field not in cut.fields or e.rule == _SOURCE_RULE]
+        remaining.extend(cut.remaining)
         categories, _, remaining_authors = summarize(remaining)
         after = self.policy.decide(categories, set(named) | set(remaining_authors), False)
         if after.action != "keep":
@@ -160,3 +163,174 @@ class Tagger:
         for column, value in rewritten.items():
             tags.redacted.setdefault(column, {})[row] = value
         return "redact"
+
+
+def _cut_fields(schema: pa.Schema, evidence: Sequence[Evidence]) -> frozenset[str]:
+    """The fields whose embedded posts a redaction may cut: those of x_embed hits in strings
+    it can rewrite. A hit without a span (in a JSON string's decoded text) is cut only if the
+    string is JSON that can be written back; else the analysis after the cut finds it again."""
+    return frozenset(
+        e.field
+        for e in evidence
+        if e.category == "x_embed" and e.field and reaches_string(schema, e.field)
+    )
+
+
+class Redaction:
+    """Cuts the embedded posts out of every string at ``fields`` (column paths as evidence
+    names them) of one row, and collects the evidence of what is left (``remaining``).
+
+    Each string is analysed again rather than cut by the spans of its evidence, because a
+    path inside a list names every element's string at once. A string holding a JSON array or
+    object is cut inside its decoded strings and encoded again as it was written; one whose
+    encoding xfilter cannot reproduce byte for byte is left as it is (and so rejected).
+    """
+
+    def __init__(self, fields: frozenset[str]) -> None:
+        self.fields = fields
+        self.remaining: list[Evidence] = []
+
+    def columns(self, schema: pa.Schema) -> list[str]:
+        """The top-level columns that hold the fields, in schema order."""
+        held = {column_of(schema, path) for path in self.fields}
+        return [name for name in schema.names if name in held]
+
+    def rebuilt(self, value: Any, column: str, schema: pa.Schema) -> Any:
+        """``value`` of ``column`` with the posts cut out, as Python of the column's type."""
+        return self._rebuilt(value, schema.field(column).type, column)
+
+    def _rebuilt(self, value: Any, kind: pa.DataType, path: str) -> Any:
+        if value is None:
+            return None
+        if _is_text(kind):
+            return self._cut(value) if path in self.fields else value
+        if pa.types.is_struct(kind):
+            return {
+                f.name: self._rebuilt(value.get(f.name), f.type, f"{path}.{f.name}") for f in kind
+            }
+        if _is_list(kind):
+            return [self._rebuilt(item, kind.value_type, path) for item in value]
+        if pa.types.is_map(kind):
+            item = kind.item_type
+            return [(k, self._rebuilt(v, item, self._map_path(path, k))) for k, v in value]
+        return value
+
+    def _map_path(self, path: str, key: Any) -> str:
+        """A map's value is named by its key when the scan did so (few distinct keys)."""
+        named = f"{path}.{key}"
+        return named if any(f == named or f.startswith(named + ".") for f in self.fields) else path
+
+    def _cut(self, text: str) -> str:
+        encoded = json_container(text)
+        if encoded is None:
+            rewritten = cut_posts(text)
+        else:
+            decoded, style = encoded
+            rewritten = json.dumps(_map_strings(decoded, cut_posts), **style)
+        self.remaining.extend(analyze_string(rewritten))
+        return rewritten
+
+
+def cut_posts(text: str) -> str:
+    """``text`` without the embedded posts its analysis finds spans for."""
+    spans = [e.span for e in analyze_string(text) if e.category == "x_embed" and e.span]
+    return cut_spans(text, spans) if spans else text
+
+
+# The ways JSON text is commonly written: Python's default, compact, and indented by 2 or 4.
+_JSON_STYLES: tuple[dict[str, Any], ...] = tuple(
+    {"ensure_ascii": ascii_only, **layout}
+    for ascii_only in (False, True)
+    for layout in (
+        {},
+        {"separators": (",", ":")},
+        {"indent": 2},
+        {"indent": 4},
+    )
+)
+
+
+def json_container(text: str) -> tuple[Any, dict[str, Any]] | None:
+    """A JSON array or object and the ``json.dumps`` options that write it back exactly;
+    ``None`` for any other text."""
+    if text.lstrip()[:1] not in ("[", "{"):
+        return None
+    try:
+        decoded = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    for style in _JSON_STYLES:
+        if json.dumps(decoded, **style) == text:
+            return decoded, style
+    return None
+
+
+def _map_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """A decoded JSON value with ``change`` applied to every string that is not a key."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, list):
+        return [_map_strings(item, change) for item in value]
+    if isinstance(value, dict):
+        return {key: _map_strings(item, change) for key, item in value.items()}
+    return value
+
+
+def column_of(schema: pa.Schema, path: str) -> str | None:
+    """The top-level column a field path starts in (the longest name that fits)."""
+    fits = [name for name in schema.names if path == name or path.startswith(name + ".")]
+    return max(fits, key=len) if fits else None
+
+
+def reaches_string(schema: pa.Schema, path: str) -> bool:
+    """Whether ``path`` names strings that a redaction can rewrite: through structs, lists and
+    maps whose every member type it can rebuild from Python."""
+    column = column_of(schema, path)
+    if column is None:
+        return False
+    kind = schema.field(column).type
+    rest = path[len(column) + 1 :].split(".") if path != column else []
+    return _rebuildable(kind) and _names_text(kind, rest)
+
+
+def _names_text(kind: pa.DataType, parts: list[str]) -> bool:
+    if _is_list(kind):
+        return _names_text(kind.value_type, parts)
+    if pa.types.is_map(kind):  # a value is named by its key, or by the map's path alone
+        return _names_text(kind.item_type, parts) or (
+            bool(parts) and _names_text(kind.item_type, parts[1:])
+        )
+    if not parts:
+        return _is_text(kind)
+    if pa.types.is_struct(kind):
+        index = kind.get_field_index(parts[0])
+        return index >= 0 and _names_text(kind.field(index).type, parts[1:])
+    return False
+
+
+def _rebuildable(kind: pa.DataType) -> bool:
+    """Types whose values go to Python and back unchanged; others make a row unredactable."""
+    if pa.types.is_struct(kind):
+        return all(_rebuildable(f.type) for f in kind)
+    if _is_list(kind):
+        return _rebuildable(kind.value_type)
+    if pa.types.is_map(kind):
+        return _rebuildable(kind.key_type) and _rebuildable(kind.item_type)
+    return not (
+        pa.types.is_nested(kind)
+        or pa.types.is_dictionary(kind)
+        or pa.types.is_run_end_encoded(kind)
+        or pa.types.is_string_view(kind)
+        or pa.types.is_binary_view(kind)
+        or isinstance(kind, pa.BaseExtensionType)
+    )
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def _is_list(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
+    )
