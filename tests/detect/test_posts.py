@@ -71,6 +71,7 @@ from xfilter.detect.posts import (
     STRUCT_AUTHOR_FIELDS,
     analyze_json_text,
     analyze_object,
+    objects_in_text,
     struct_candidates,
     struct_type_is_post,
 )
@@ -687,3 +688,36 @@ def test_struct_candidates_lists_maps_chunks() -> None:
 def test_struct_candidates_skip_other_platforms() -> None:
     for obj in (BLUESKY_POST, BLUESKY_THREAD, ACTIVITYPUB_CREATE, {"id": 1, "text": "hello"}):
         assert struct_candidates(pa.array([obj])).tolist() == [False]
+
+
+# A post trimmed to what a person pastes: text, date and the author's user object, no ids.
+_TRIMMED = {
+    "created_at": "October 3, 2017",
+    "text": "Saddened by the passing of Paul Otellini.",
+    "user": {"name": "Sundar Pichai", "screen_name": "sundarpichai"},
+}
+
+
+def test_a_post_trimmed_to_text_date_and_user_is_a_post() -> None:
+    found = analyze_json_text(json.dumps(_TRIMMED))
+    assert [(e.rule, e.authors) for e in found or []] == [("json.v1_post", ("sundarpichai",))]
+    prose = f"Parse this and tell me who wrote it:\n```json\n{json.dumps(_TRIMMED)}\n```"
+    inline = objects_in_text(prose)
+    assert [(e.rule, e.authors) for e in inline] == [("json.v1_post", ("sundarpichai",))]
+    start, end = inline[0].span or (0, 0)
+    assert json.loads(prose[start:end]) == _TRIMMED
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {k: v for k, v in _TRIMMED.items() if k != "created_at"},  # no date
+        {k: v for k, v in _TRIMMED.items() if k != "user"},  # no author
+        {**_TRIMMED, "user": {"name": "Sundar Pichai"}},  # no screen name
+        {**_TRIMMED, "idstr": "3404567890", "mid": "3404567890"},  # Weibo's own keys
+    ],
+)
+def test_trimmed_shapes_without_an_author_a_date_or_with_clone_keys_are_not(
+    shape: dict[str, Any],
+) -> None:
+    assert not analyze_json_text(json.dumps(shape))

@@ -290,3 +290,34 @@ def test_flat_user_export_rows_are_users() -> None:
     assert rules(ev) == {"json.user"} and authors(ev) == {"jo_q"}
     assert struct_type_is_post(pa.struct(list(pa.Table.from_pylist([row]).schema))) == "json.user"
     assert analyze_object({"user_id": "1", "screen_name": "jo_q", "followers_count": 3}) == []
+
+
+# Rows of an annotated-posts CSV (the layout of the Davidson et al. hate-speech set): the post's
+# text sits in a column named for it, with no id, handle or date.
+_ANNOTATED = {
+    "Unnamed: 0": [3, 40],
+    "count": [3, 3],
+    "class": [2, 1],
+    "tweet": ["hello world, lovely morning", "!!! RT @mayasolovely: As a woman you shouldn't"],
+}
+
+
+def test_a_column_named_for_a_posts_text_makes_the_row_a_post() -> None:
+    table = pa.table(_ANNOTATED)
+    tagged = XFilter(mode="strict").tag_table(table).to_pylist()
+    assert [r["xfilter_action"] for r in tagged] == ["quarantine", "quarantine"]
+    assert all("json.export_row" in r["xfilter_rules"] for r in tagged)
+    assert tagged[1]["xfilter_authors"] == ["mayasolovely"]
+    renamed = pa.table({**{k: v for k, v in _ANNOTATED.items() if k != "tweet"},
+                        "sentence": _ANNOTATED["tweet"]})  # fmt: skip
+    assert XFilter(mode="strict").tag_table(renamed).column("xfilter_action").to_pylist()[0] == (
+        "keep"
+    )
+
+
+def test_an_empty_post_text_column_is_nothing() -> None:
+    table = pa.table({"tweet": ["", None], "label": [0, 1]})
+    assert XFilter(mode="strict").tag_table(table).column("xfilter_action").to_pylist() == [
+        "keep",
+        "keep",
+    ]

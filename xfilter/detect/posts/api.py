@@ -42,7 +42,7 @@ from xfilter.detect.posts.rules import ARCHIVE, USER, V1_POST, V2_POST
 def _is_v1_post(d: Mapping[str, Any], keys: frozenset[str]) -> bool:
     has_id = "id" in keys or "id_str" in keys or ("status_id" in keys and "screen_name" in keys)
     if not has_id:
-        return False
+        return _is_trimmed_v1_post(d)
     created = d.get("created_at")
     v1_created = isinstance(created, str) and bool(V1_CREATED.match(created))
     flat_author = "screen_name" in keys or "user_screen_name" in keys
@@ -63,6 +63,19 @@ def _is_v1_post(d: Mapping[str, Any], keys: frozenset[str]) -> bool:
         # rtweet / flattened exports: screen_name beside text needs more v1 vocabulary.
         return len(keys & V1_POST_KEYS) >= 2 or "status_id" in keys
     return v1_created or user_ok or len(keys & V1_POST_KEYS) >= 2
+
+
+def _is_trimmed_v1_post(d: Mapping[str, Any]) -> bool:
+    """A post trimmed to what a person pastes or a tutorial prints: its text, its date and its
+    author's v1.1 user object by screen name, without ids. (Weibo and the other clones that
+    share this shape are skipped before, by their own keys.)"""
+    user = d.get("user")
+    return (
+        isinstance(text_of(d, "text", "full_text"), str)
+        and isinstance(d.get("created_at"), str)
+        and isinstance(user, Mapping)
+        and handle(user.get("screen_name")) is not None
+    )
 
 
 def _v1_who(d: Mapping[str, Any], depth: int, owner: str | None = None) -> Who:

@@ -1,7 +1,8 @@
 """Flat export rows of posts: CSV files and DataFrames whose columns are a post's fields.
 
 Exports rename X's fields freely (``tweet_text``, ``content``, ``handle``, ``Tweet Id``), so a
-row is read by its normalised column names. It is a post when a column named as a post's own
+row is read by its normalised column names. It is a post when a column's name says it holds a
+post's text (``tweet``, ``tweet_text``, ``clean_tweet``), or when a column named as a post's own
 id (``tweet_id``, ``status_id``) holds a plausible X post id beside a text column, or when a
 generic ``id`` holding one sits beside a text column and X's own field set: the v1.1
 ``created_at`` format or two of X's post fields (``retweet_count``, ``favorite_count``,
@@ -30,6 +31,12 @@ from xfilter.detect.posts.rules import EXPORT_ROW
 TEXT_NAMES = frozenset(
     {"text", "full_text", "content", "tweet_text", "tweet", "tweet_content", "raw_content",
      "rendered_content", "tweet_full_text", "status_text", "post_text"}
+)  # fmt: skip
+#: Normalised names that say the column holds a post's text: such a column is X content by its
+#: name, with or without an id (datasets of annotated posts ship the text alone).
+TWEET_TEXT_NAMES = frozenset(
+    {"tweet", "tweets", "tweet_text", "tweet_content", "tweet_full_text", "tweet_body",
+     "clean_tweet", "cleaned_tweet", "tweet_clean", "processed_tweet", "original_tweet"}
 )  # fmt: skip
 #: Normalised names of a generic id column.
 GENERIC_ID_NAMES = frozenset({"id", "id_str"})
@@ -97,11 +104,19 @@ def _has_text(row: Mapping[str, Any]) -> bool:
     return any(isinstance(row.get(name), str) for name in TEXT_NAMES)
 
 
+def _has_tweet_text(row: Mapping[str, Any]) -> bool:
+    return any(
+        isinstance(value := row.get(name), str) and value.strip() for name in TWEET_TEXT_NAMES
+    )
+
+
 def is_export_row(d: Mapping[str, Any], keys: frozenset[str]) -> bool:
     """True when ``d`` is a flat post row (see the module docstring)."""
     if keys & (CLONE_KEYS | _CHAT_KEYS):
         return False
     row = _by_name(d)
+    if _has_tweet_text(row):
+        return True
     if not _has_text(row):
         return False
     own_id = any(
@@ -121,7 +136,8 @@ def _who(d: Mapping[str, Any]) -> Who:
         (h for name in _URL_NAMES if (h := url_handle(row.get(name), status_only=True))), None
     )
     who = Who(author)
-    text = next((v for name in TEXT_NAMES if isinstance(v := row.get(name), str)), None)
+    names = (*TEXT_NAMES, *TWEET_TEXT_NAMES)
+    text = next((v for name in names if isinstance(v := row.get(name), str)), None)
     for carried in [*(handle(row.get(name)) for name in CARRIED_HANDLE_NAMES), rt_handle(text)]:
         if carried:
             who.add(carried)
@@ -149,6 +165,8 @@ def schema_may_be_export_row(names: frozenset[str]) -> bool:
     if lowered & _CHAT_KEYS or names & CLONE_KEYS:
         return False
     norm = {normalised(n) for n in names}
+    if norm & TWEET_TEXT_NAMES:
+        return True
     if not norm & TEXT_NAMES:
         return False
     if lowered & FLAT_POST_ID_KEYS or norm & _FLAT_ID_NAMES:
