@@ -329,3 +329,70 @@ def test_quote_cards_and_unrolled_threads(
 )
 def test_review_threads_and_undated_quotes_are_not_posts(text: str) -> None:
     assert shown(text) == []
+
+
+# TweetQA's contexts (natural-instructions task240) keep a post as copied from X, its parts
+# glued together and closed by X's locale date and time.
+@pytest.mark.parametrize(
+    ("text", "author"),
+    [
+        (
+            "Context: Zach Lowe @ZachLowe_NBAOnly bad things happen in the Meatpacking District."
+            "12/5/2016, 3:19:20 PM Answer: bad things",
+            "zachlowe_nba",
+        ),
+        ("Rob Sheffield @robsheffieldFever Ray.4/11/2017, 10:01:55 AM", "robsheffield"),
+        ("Kim Kardashian West @KimKardashian Thank you! 12/21/2015, 3:04:04 AM", "kimkardashian"),
+    ],
+)
+def test_posts_glued_together_as_copied_from_x(text: str, author: str) -> None:
+    found = [(e.rule, e.authors) for e in _interface(text)]
+    assert found == [("interface.web_copy", (author,))]
+    assert prefilter_matches(STRONG_PREFILTER, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        ("import { Tweet } from 'react-tweet'\n\n<Tweet id=\"1969515038512926823\" />", ()),
+        ("<TwitterTweetEmbed tweetId={'933354946111705097'} />", ()),
+        ('{{< tweet user="SanDiegoZoo" id="1453110110599868418" >}}', ("sandiegozoo",)),
+        ("{{< tweet 1453110110599868418 >}}", ()),
+        ("{% twitter https://twitter.com/jekyllrb/status/1207307545932849154 %}", ("jekyllrb",)),
+        ("[embed]https://twitter.com/jack/status/20[/embed]", ("jack",)),
+        ("[tweet https://x.com/jack/status/20]", ("jack",)),
+    ],
+)
+def test_embed_components_and_shortcodes_in_page_sources(
+    text: str, authors: tuple[str, ...]
+) -> None:
+    found = [(e.rule, e.authors) for e in _interface(text)]
+    assert found == [("interface.component", authors)]
+    assert prefilter_matches(STRONG_PREFILTER, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{< youtube w7Ft2ymGmfc >}}",
+        '<Tweet text="hello" />',
+        "Meeting on 12/5/2016, 3:19:20 PM in room 4",
+        "[embed]https://youtube.com/watch?v=1[/embed]",
+        "{% twitter https://twitter.com/jekyllrb %}",
+        "{{< tweet >}}",
+    ],
+)
+def test_components_without_a_post_are_not_embeds(text: str) -> None:
+    assert _interface(text) == []
+
+
+def test_a_thread_heading_linking_the_x_profile_needs_no_date() -> None:
+    page = (
+        '<h1>Thread by <a href="https://twitter.com/realDonaldTrump">@realDonaldTrump</a></h1>'
+        "<p>Iran has now closed down the Internet.</p><p>Not good!</p>"
+    )
+    assert [(e.rule, e.authors) for e in _interface(page)] == [
+        ("interface.thread_unroll", ("realdonaldtrump",))
+    ]
+    other = '<h1>Thread by <a href="https://github.com/dev">@dev</a></h1><p>Release notes.</p>'
+    assert _interface(other) == []

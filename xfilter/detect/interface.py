@@ -22,7 +22,7 @@ from xfilter.detect import dates
 from xfilter.detect.evidence import HANDLE, Evidence, Rule, hit
 from xfilter.detect.normalize import Literals
 from xfilter.detect.textmatch import SP
-from xfilter.detect.urls import RESERVED_PATHS, XUrl
+from xfilter.detect.urls import RESERVED_PATHS, XUrl, parse_x_url
 
 RULE_WEB_COPY = Rule(
     "interface.web_copy",
@@ -44,7 +44,19 @@ RULE_THREAD_UNROLL = Rule(
     "x_embed",
     "a thread unrolled by Thread Reader App: 'Thread by @handle', the posts, 'force a refresh'",
 )
-RULES: tuple[Rule, ...] = (RULE_WEB_COPY, RULE_QUOTE_CARD, RULE_CARD_MARKUP, RULE_THREAD_UNROLL)
+RULE_COMPONENT = Rule(
+    "interface.component",
+    "x_embed",
+    "a page source's embed component or shortcode that renders a post by its id or URL "
+    "(<Tweet id>, Hugo {{< tweet >}}, Jekyll {% twitter %}, WordPress [embed])",
+)
+RULES: tuple[Rule, ...] = (
+    RULE_WEB_COPY,
+    RULE_QUOTE_CARD,
+    RULE_CARD_MARKUP,
+    RULE_THREAD_UNROLL,
+    RULE_COMPONENT,
+)
 
 # The dot between a header's parts: '·' on X, '∙' on Substack, '•' on some extractors.
 _DOT_RE2 = r"(?:[·∙•]|&middot;|&#183;|&#xb7;|&bull;|&#8226;)"
@@ -61,6 +73,11 @@ PREFILTER: str | None = "|".join(
         r"[”\"]\s*[—–―-]+\s*[@＠][a-z0-9_]+,",  # '“text” — @handle, Date'
         r"twitterstatus",
         r"data-attrs=[^>]*(?:full_text|tweet_id)",
+        # X's own date and time, as TweetQA and copies glued by extractors keep them
+        r"[0-9]/[0-9]+/[0-9][0-9][0-9][0-9],\s*[0-9]+:[0-9][0-9]:[0-9][0-9]\s*[ap]m",
+        # embed components and shortcodes in page sources
+        r"<(?:tweet|tweetembed|twittertweetembed|statictweet|clienttweet|embeddedtweet)\s",
+        r"\{\{<\s*(?:tweet|x)\s|\{%\s*twitter\s|\[(?:tweet|embed)\]?\s*https?://",
     ]
 )
 # Everything ``find`` flags is an embedded post, so both prefilters are the same.
@@ -122,6 +139,23 @@ _ONEBOX_HANDLE = re.compile(
     re.I,
 )
 _DATA_ATTRS = re.compile(r"data-attrs\s*=\s*\"(\{[^\"<>]{0,20000}\})\"", re.I)
+# 'Zach Lowe @ZachLowe_NBAOnly bad things…12/5/2016, 3:19:20 PM': a post copied from X with its
+# parts glued together (TweetQA's contexts are this), closed by X's locale date and time.
+_GLUED_STAMP = re.compile(
+    r"\d{1,2}/\d{1,2}/\d{4},\s{0,2}\d{1,2}:\d{2}:\d{2}\s{0,2}[AaPp][Mm](?!\w)"
+)
+_GLUED_HANDLE = re.compile(rf"(?<![\w@])[@＠]({HANDLE})")
+_GLUED_REACH = 600  # characters between the handle and the stamp: one post
+# Components and shortcodes that render one post from its id or URL when the page is built.
+_COMPONENT = re.compile(
+    r"<(?:Tweet|TweetEmbed|TwitterTweetEmbed|StaticTweet|ClientTweet|EmbeddedTweet)\b"
+    r"[^<>]{0,300}?\b(?:id|tweetId|tweet_id)\s*=\s*\{?\s*[\"']?(?P<id>\d{5,20})"
+    r"|\{\{<\s{0,4}(?:tweet|x)\b(?P<hugo>[^{}]{0,300}?)>\}\}"
+    r"|\{%\s{0,4}twitter\s{1,4}(?P<jekyll>https?://[^\s{}%]{1,300})[^{}]{0,200}%\}"
+    r"|\[(?:tweet\s{1,4}|embed\]\s{0,4})(?P<wp>https?://[^\s\[\]]{1,300})",
+)
+_HUGO_USER = re.compile(rf"\buser\s*=\s*[\"']?({HANDLE})\b")
+_HUGO_ID = re.compile(r"(?:\bid\s*=\s*[\"']?|^\s*)(\d{5,20})\b")
 
 
 @cache
@@ -313,16 +347,73 @@ def _thread_unrolls(text: str, lits: Literals) -> list[Evidence]:
 
 
 def _unrolled_titles(text: str, lits: Literals) -> list[Evidence]:
-    """'Thread by @h' heading the thread's posts, which close with their dates."""
+    """'Thread by @h' heading the thread's posts, which close with their dates; a heading that
+    links the handle to its X profile needs no date."""
     out = []
     for pos in _thread_words(lits, (b" by",)):
         m = _THREAD_TITLE.search(text, max(0, pos - 420), pos + 450)
         if m is None or m.start() > pos:
             continue
+        if _links_x_profile(m.group(0), m[1]) and _BODY.match(text, m.end()):
+            end = _post_end(text, m.end(), min(len(text), m.end() + _REACH))
+            out.append(hit(RULE_THREAD_UNROLL, (m.start(), max(end, m.end())), (m[1],)))
+            continue
         dated = dates.search(text, m.end(), min(len(text), m.end() + _REACH))
         if dated and _BODY.match(text, m.end()):
             end = _post_end(text, dated.end(), min(len(text), dated.end() + _REACH))
             out.append(hit(RULE_THREAD_UNROLL, (m.start(), max(end, dated.end())), (m[1],)))
+    return out
+
+
+def _links_x_profile(markup: str, handle: str) -> bool:
+    """Whether ``markup`` links ``handle``'s profile on X."""
+    low = markup.lower()
+    return any(f"{host}/{handle.lower()}" in low for host in ("twitter.com", "x.com"))
+
+
+def _glued_copies(text: str) -> list[Evidence]:
+    """A post copied from X with its parts glued: '@handle' then the text, closed by X's
+    'M/D/YYYY, H:MM:SS AM' stamp."""
+    out = []
+    for stamp in _GLUED_STAMP.finditer(text):
+        start = max(0, stamp.start() - _GLUED_REACH)
+        handles = list(_GLUED_HANDLE.finditer(text, start, stamp.start()))
+        if handles:
+            first = handles[0]
+            author = _unglued(first[1])
+            out.append(hit(RULE_WEB_COPY, (first.start(), stamp.end()), (author,), "glued"))
+    return out
+
+
+_WORD_START = re.compile(r"(?<=[A-Za-z0-9_])(?=[A-Z][a-z])")
+_HANDLE_MAX = 15  # X handles are 4–15 characters (1–15 for old accounts)
+
+
+def _unglued(handle: str) -> str:
+    """A handle glued to the word after it ('ZachLowe_NBAOnly' → 'ZachLowe_NBA'): handles are at
+    most 15 characters, so a longer run ends at the last capitalised word that keeps it so."""
+    if len(handle) <= _HANDLE_MAX:
+        return handle
+    cuts = [m.start() for m in _WORD_START.finditer(handle) if m.start() <= _HANDLE_MAX]
+    return handle[: cuts[-1]] if cuts else handle[:_HANDLE_MAX]
+
+
+def _components(text: str) -> list[Evidence]:
+    """Embed components and shortcodes of a page's source, each naming one post."""
+    out = []
+    for m in _COMPONENT.finditer(text):
+        authors: tuple[str, ...] = ()
+        if m["hugo"] is not None:
+            user = _HUGO_USER.search(m["hugo"])
+            if user is None and _HUGO_ID.search(m["hugo"]) is None:
+                continue
+            authors = (user[1],) if user else ()
+        elif m["jekyll"] is not None or m["wp"] is not None:
+            found = parse_x_url(m["jekyll"] or m["wp"])
+            if found is None or found.kind != "status":
+                continue
+            authors = (found.handle,) if found.handle else ()
+        out.append(hit(RULE_COMPONENT, m.span(), authors))
     return out
 
 
@@ -408,4 +499,8 @@ def find(text: str, lits: Literals, links: list[tuple[XUrl, tuple[int, int]]]) -
         out += _quote_attributions(text, lits)
     out += _oneboxes(text, lits, links)
     out += _data_attr_cards(text, lits)
+    if "/" in text:
+        out += _glued_copies(text)
+    if "<" in text or "{" in text or "[" in text:
+        out += _components(text)
     return out
