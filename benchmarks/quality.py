@@ -1,13 +1,20 @@
-"""Detection quality on the labelled third-party corpus (not in this repository; see
-docs/detection-quality.md), strict mode.
+"""Detection quality on labelled real third-party data: the labelled files in this repository
+(``tests/data/labelled``) and, when present, a labelled corpus kept outside it (see
+docs/detection-quality.md).
 
-    python benchmarks/quality.py [--corpus DIR] [--misses 20]
+    python benchmarks/quality.py [--labelled DIR] [--corpus DIR] [--mode strict] [--misses 20]
 
-Per file and overall: recall on x_post + x_embed (action not keep), false-reject rate on
-none + x_mention (action not keep), category accuracy (strongest category found vs gold),
-author accuracy on rows with gold authors (and on those whose handles the record itself
+Per file and overall: recall on x_dataset + x_post + x_embed (action not keep), false-reject
+rate on none + x_mention (action not keep), category accuracy (strongest category found vs
+gold), author accuracy on rows with gold authors (and on those whose handles the record itself
 spells out, with the share of these where every gold author is found), and the list of
-misses.
+misses. A second table gives, per file and gold category, the share of rows not kept, and a
+summary names the figures by category and the authors on every row that carries them.
+
+Every column whose name starts with ``gold_`` is a label, never part of the record. A file
+that names its rows with ``gold_id`` keeps every other column as the record (a Reddit
+``id`` or a Snowflake ``id`` column is data there); other files also drop the descriptive
+columns listed in ``LABEL_COLUMNS``.
 
 Authors are compared as exact sets of handles. The gold labels list handles only, so the
 numeric user ids xfilter reports for authors whose handle the record lacks are left out of the
@@ -46,7 +53,10 @@ import pyarrow as pa
 from xfilter import XFilter
 from xfilter.vocab import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_LABELLED = REPO / "tests" / "data" / "labelled"
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+MODES = ("strict", "collaborator", "first-party")
 # Columns that describe a corpus row rather than being part of the record.
 LABEL_COLUMNS = {
     "id", "source", "gold_category", "gold_authors", "gold_evidence", "gold_note",
@@ -77,7 +87,7 @@ MENTION = re.compile(r"(?<![\w(])@\w{1,50}")
 RT_PREFIX = re.compile(r"^RT @\w{1,50}:")
 # The README's marker for rows whose author comes from outside the record.
 OUTSIDE_RECORD = "author taken from the enclosing"
-POSITIVE = ("x_post", "x_embed")
+POSITIVE = ("x_dataset", "x_post", "x_embed")
 NEGATIVE = ("none", "x_mention")
 
 
@@ -94,6 +104,8 @@ class Score:
     derivable: int = 0
     derivable_right: int = 0
     derivable_covered: int = 0
+    # Per gold category: [rows, rows not kept].
+    by_category: dict[str, list[int]] = field(default_factory=dict)
     misses: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
@@ -102,20 +114,46 @@ class Score:
             "with_authors", "authors_right", "derivable", "derivable_right", "derivable_covered",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        for category, (rows, rejected) in other.by_category.items():
+            counts = self.by_category.setdefault(category, [0, 0])
+            counts[0] += rows
+            counts[1] += rejected
         self.misses.extend(other.misses)
+
+    def rejected_share(self, category: str) -> float | None:
+        """The share of this category's rows that were not kept (None without rows)."""
+        rows, rejected = self.by_category.get(category, (0, 0))
+        return rejected / rows if rows else None
 
 
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:6.2f}%" if whole else "     —"
 
 
+def labelled_files(folder: Path) -> list[Path]:
+    """The labelled JSON Lines files of a folder, plain or gzip-compressed, sorted by name."""
+    return sorted([*folder.glob("*.jsonl"), *folder.glob("*.jsonl.gz")], key=lambda p: p.name)
+
+
+def label_columns(path: Path, columns: list[str]) -> set[str]:
+    """The columns of a labelled file that describe the row instead of being the record."""
+    gold = {c for c in columns if c.startswith("gold_")}
+    # Activity-stream rows are the objects themselves (their `id` is the post's), and files
+    # that name their rows with `gold_id` keep every other column as data.
+    if "gold_id" in gold or path.name.startswith("activity_streams"):
+        return gold
+    return gold | (LABEL_COLUMNS & set(columns))
+
+
 def score_file(path: Path, xf: XFilter) -> Score:
     ds = datasets.load_dataset("json", data_files=str(path), split="train")
-    # Activity-stream rows are the objects themselves (their `id` is the post's): only the
-    # gold labels were added to them.
-    labels = GOLD_COLUMNS if path.name.startswith("activity_streams") else LABEL_COLUMNS
+    labels = label_columns(path, ds.column_names)
     record = ds.remove_columns([c for c in ds.column_names if c in labels])
-    gold = ds.select_columns(["id", "gold_category"]).to_list()
+    id_column = "gold_id" if "gold_id" in ds.column_names else "id"
+    gold = [
+        {"id": row[id_column], "gold_category": row["gold_category"]}
+        for row in ds.select_columns([id_column, "gold_category"]).to_list()
+    ]
     authors = ds["gold_authors"] if "gold_authors" in ds.column_names else [[]] * ds.num_rows
     notes = ds["gold_note"] if "gold_note" in ds.column_names else [""] * ds.num_rows
     for truth, handles, note, row in zip(gold, authors, notes, record.to_list(), strict=True):
@@ -208,6 +246,9 @@ def _score_row(
     wanted = truth["gold_category"]
     got = categories[0] if categories else "none"
     score.rows += 1
+    counts = score.by_category.setdefault(wanted, [0, 0])
+    counts[0] += 1
+    counts[1] += action != "keep"
     where = f"{name} {truth['id']}: gold {wanted}, got {got} {rules}"
     if wanted in POSITIVE:
         score.positives += 1
@@ -239,51 +280,110 @@ def _score_row(
                 score.misses.append(f"AUTHORS {where}: gold {gold_authors}, got {authors}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--misses", type=int, default=30, help="misses to list (0: none)")
-    args = parser.parse_args(argv)
-    if not args.corpus.is_dir():
-        print(f"{args.corpus}: corpus not found", file=sys.stderr)
-        return 2
-    xf = XFilter(mode="strict")
-    total = Score()
-    header = (
-        f"{'file':<28}{'rows':>6}{'recall':>9}{'false rej':>11}{'category':>10}{'authors':>9}"
-        f"{'derivable':>11}{'covered':>9}"
+HEADER = (
+    f"{'file':<28}{'rows':>6}{'recall':>9}{'false rej':>11}{'category':>10}{'authors':>9}"
+    f"{'derivable':>11}{'covered':>9}"
+)
+CATEGORY_ORDER = ("x_dataset", "x_post", "x_embed", "x_link", "x_mention", "none")
+LEGEND = (
+    "authors: exact set match on rows with gold authors; derivable: the same, on rows whose "
+    "gold handles all appear in the record itself, not only as mentions or reply targets; "
+    "covered: derivable rows where every gold handle is among xfilter's authors (so an "
+    "opt-out of any of them removes the record)"
+)
+
+
+def score_line(name: str, score: Score) -> str:
+    """One row of the main table."""
+    return (
+        f"{name:<28}{score.rows:>6}{_pct(score.found, score.positives):>9}"
+        f"{_pct(score.false_rejects, score.negatives):>11}"
+        f"{_pct(score.category_right, score.rows):>10}"
+        f"{_pct(score.authors_right, score.with_authors):>9}"
+        f"{_pct(score.derivable_right, score.derivable):>11}"
+        f"{_pct(score.derivable_covered, score.derivable):>9}"
     )
+
+
+def print_table(title: str, scores: dict[str, Score]) -> Score:
+    """The per-file table of one labelled set, with its overall line; returns the total."""
+    total = Score()
+    print(f"\n{title}")
+    print(HEADER)
+    print("-" * len(HEADER))
+    for name, score in scores.items():
+        total.add(score)
+        print(score_line(name, score))
+    print("-" * len(HEADER))
+    print(score_line("overall", total))
+    return total
+
+
+def print_categories(scores: dict[str, Score]) -> None:
+    """Per file and gold category: rows not kept / rows (recall or false rejects)."""
+    width = 16
+    header = f"{'file':<28}" + "".join(f"{c:>{width}}" for c in CATEGORY_ORDER)
+    print("\nnot kept, per gold category (rows not kept / rows)")
     print(header)
     print("-" * len(header))
-    for path in sorted(args.corpus.glob("*.jsonl.gz")):
-        score = score_file(path, xf)
-        total.add(score)
-        print(
-            f"{path.name:<28}{score.rows:>6}{_pct(score.found, score.positives):>9}"
-            f"{_pct(score.false_rejects, score.negatives):>11}"
-            f"{_pct(score.category_right, score.rows):>10}"
-            f"{_pct(score.authors_right, score.with_authors):>9}"
-            f"{_pct(score.derivable_right, score.derivable):>11}"
-            f"{_pct(score.derivable_covered, score.derivable):>9}"
-        )
-    print("-" * len(header))
+    for name, score in scores.items():
+        cells = []
+        for category in CATEGORY_ORDER:
+            rows, rejected = score.by_category.get(category, (0, 0))
+            cells.append(f"{rejected}/{rows} {_pct(rejected, rows).strip()}" if rows else "—")
+        print(f"{name:<28}" + "".join(f"{c:>{width}}" for c in cells))
+
+
+def print_summary(total: Score) -> None:
+    """The figures the quality bar is stated in: by category, and authors."""
+    print("\nsummary")
+    for category in CATEGORY_ORDER:
+        rows, rejected = total.by_category.get(category, (0, 0))
+        if not rows:
+            continue
+        what = "recall" if category in POSITIVE else "not kept"
+        if category in NEGATIVE:
+            what = "false rejects"
+        print(f"  {category:<10} {what:<14}{_pct(rejected, rows)}  ({rejected}/{rows})")
     print(
-        f"{'overall':<28}{total.rows:>6}{_pct(total.found, total.positives):>9}"
-        f"{_pct(total.false_rejects, total.negatives):>11}"
-        f"{_pct(total.category_right, total.rows):>10}"
-        f"{_pct(total.authors_right, total.with_authors):>9}"
-        f"{_pct(total.derivable_right, total.derivable):>11}"
-        f"{_pct(total.derivable_covered, total.derivable):>9}"
+        f"  authors    right         {_pct(total.authors_right, total.with_authors)}  "
+        f"({total.authors_right}/{total.with_authors} rows with gold authors)"
     )
-    print(
-        "\nauthors: exact set match on rows with gold authors; derivable: the same, on rows "
-        "whose gold handles all appear in the record itself, not only as mentions or reply "
-        "targets; covered: derivable rows where every gold handle is among xfilter's authors "
-        "(so an opt-out of any of them removes the record)"
-    )
+
+
+def score_folder(folder: Path, xf: XFilter) -> dict[str, Score]:
+    """Scores of every labelled file of a folder, by file name."""
+    return {path.name: score_file(path, xf) for path in labelled_files(folder)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--labelled", type=Path, default=DEFAULT_LABELLED)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--mode", choices=MODES, default="strict")
+    parser.add_argument("--misses", type=int, default=30, help="misses to list (0: none)")
+    args = parser.parse_args(argv)
+    sets = {"in-repo labelled data": args.labelled, "labelled corpus": args.corpus}
+    found = {title: folder for title, folder in sets.items() if labelled_files(folder)}
+    for title, folder in sets.items():
+        if title not in found:
+            print(f"{folder}: no labelled files, skipped ({title})", file=sys.stderr)
+    if not found:
+        return 2
+    xf = XFilter(mode=args.mode)
+    print(f"mode: {args.mode}")
+    every: dict[str, Score] = {}
+    grand = Score()
+    for title, folder in found.items():
+        scores = score_folder(folder, xf)
+        grand.add(print_table(f"{title} ({folder})", scores))
+        every.update(scores)
+    print_categories(every)
+    print_summary(grand)
+    print(f"\n{LEGEND}")
     if args.misses:
-        print(f"\n{len(total.misses)} misses (first {args.misses}):")
-        for line in total.misses[: args.misses]:
+        print(f"\n{len(grand.misses)} misses (first {args.misses}):")
+        for line in grand.misses[: args.misses]:
             print(f"  {line}")
     return 0
 
