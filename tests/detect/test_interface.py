@@ -396,3 +396,26 @@ def test_a_thread_heading_linking_the_x_profile_needs_no_date() -> None:
     ]
     other = '<h1>Thread by <a href="https://github.com/dev">@dev</a></h1><p>Release notes.</p>'
     assert _interface(other) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"Read what you love until you love to read" - @naval',
+        '"Read what you love until you love to read" — @naval\nmore text',
+    ],
+)
+def test_a_quote_attributed_to_a_handle_ending_the_line(text: str) -> None:
+    assert shown(text) == [("interface.quote_card", ("naval",))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"lol" - @naval',
+        '"Read what you love until you love to read" - @naval said in a talk',
+        'Email "hello there friend" - @support@bank.com',
+    ],
+)
+def test_short_quotes_and_handles_mid_sentence_are_not_quote_cards(text: str) -> None:
+    assert shown(text) == []

@@ -318,3 +318,30 @@ def test_prefilter_stays_selective_on_chat_lines() -> None:
 )
 def test_find_is_linear(unit: str) -> None:
     assert growth_ratio(analyze_text, unit * 300) < 20  # ~8 when linear, ~64 when quadratic
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "author"),
+    [
+        ("Tweet by @naval (June 1, 2018): Read what you love", "pasted.lead_in", "naval"),
+        ('As @naval put it on X: "Read what you love until you love to read."', "pasted.page_title",
+         "naval"),
+        ('Check https://x.com/naval/status/1002103360646823936 "Read what you love until you love '
+         'to read"', "pasted.quoted", "naval"),
+    ],
+)  # fmt: skip
+def test_dated_lead_ins_named_speakers_and_quotes_after_a_link(
+    text: str, rule: str, author: str
+) -> None:
+    assert (rule, (author,)) in {(e.rule, e.authors) for e in analyze_text(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'see https://x.com/naval/status/1002103360646823936 "funny"',
+        'https://x.com/naval/status/1002103360646823936 and "some words here now"',
+    ],
+)
+def test_a_short_or_unintroduced_quote_after_a_link_stays_a_link(text: str) -> None:
+    assert "pasted.quoted" not in {e.rule for e in analyze_text(text)}

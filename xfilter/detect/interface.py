@@ -70,7 +70,7 @@ PREFILTER: str | None = "|".join(
         rf"[0-9]:[0-9][0-9](?:\s|&nbsp;)*(?:[ap]\.?\s?m\.?)?{_GAP_RE2}{_DOT_RE2}",  # '10:42 AM ·'
         rf"[ap]\.?m\.?(?:\s|&nbsp;)*[-–](?:\s|&nbsp;)*[0-9]+(?:\s|&nbsp;)+{_MONTHS_RE2}",
         r"thread\s*reader|threadreaderapp|thread\s+by\s+(?:[@＠]|<a)",
-        r"[”\"]\s*[—–―-]+\s*[@＠][a-z0-9_]+,",  # '“text” — @handle, Date'
+        r"[”\"]\s*[—–―-]+\s*[@＠][a-z0-9_]",  # '“text” — @handle, Date' or at a line's end
         r"twitterstatus",
         r"data-attrs=[^>]*(?:full_text|tweet_id)",
         # X's own date and time, as TweetQA and copies glued by extractors keep them
@@ -122,10 +122,13 @@ _THREAD_TITLE = re.compile(
     rf"[@＠]({HANDLE})(?![\w@.])",
     re.I,
 )
-# A quote card: the post in quotation marks, then '— @handle, Date'.
+# A quote card: the post in quotation marks, then '— @handle, Date' or '— @handle' ending the
+# line.
 _QUOTE_ATTRIBUTION = re.compile(
-    rf"[“\"](?P<text>[^“”\"]{{1,1200}})[”\"]{SP}{{0,4}}[—–―-]{{1,2}}{SP}{{0,2}}[@＠](?P<handle>{HANDLE}),"
+    rf"[“\"](?P<text>[^“”\"]{{1,1200}})[”\"]{SP}{{0,4}}[—–―-]{{1,2}}{SP}{{0,2}}[@＠](?P<handle>{HANDLE})"
+    r"(?:,|(?=[ \t]{0,4}(?:\r?\n|\Z)))"
 )
+_LINE_CLOSE = re.compile(r"[ \t]{0,4}(?:\r?\n|\Z)")
 _SCREENNAME_ATTR = re.compile(rf"data-screenname\s*=\s*[\"']?({HANDLE})[\"'\s>]", re.I)
 _UNROLL_BODY = re.compile(
     r"force a refresh|\d{1,4} (?:tweets|posts) • \d{1,3} min read|Read on (?:X|Twitter)\b"
@@ -422,16 +425,22 @@ def _quote_attributions(text: str, lits: Literals) -> list[Evidence]:
     out = []
     for pos in lits.positions((b"@",)):
         lead = text[max(0, pos - 6) : pos].rstrip(" \u00a0")
-        if not (
-            lead.endswith(("—", "–", "―", "-"))
-            and text.startswith(",", pos + 1 + len(_handle_at(text, pos)))
-        ):
+        after = pos + 1 + len(_handle_at(text, pos))
+        dated = text.startswith(",", after)
+        if not (lead.endswith(("—", "–", "―", "-")) and (dated or _LINE_CLOSE.match(text, after))):
             continue
         m = _QUOTE_ATTRIBUTION.search(text, max(0, pos - 1_230), pos + 30)
         while m and m.end() < pos:
             m = _QUOTE_ATTRIBUTION.search(text, m.end(), pos + 30)
-        if m and dates.match(text, m.end() + 1 if text[m.end() : m.end() + 1] == " " else m.end()):
-            out.append(hit(RULE_QUOTE_CARD, (m.start(), m.end()), (m["handle"],)))
+        if m is None:
+            continue
+        if dated:
+            at = m.end() + 1 if text[m.end() : m.end() + 1] == " " else m.end()
+            if not dates.match(text, at):
+                continue
+        elif len(m["text"].split()) < 3:
+            continue  # '"lol" - @h' at a line's end: too little to be a post
+        out.append(hit(RULE_QUOTE_CARD, (m.start(), m.end()), (m["handle"],)))
     return out
 
 

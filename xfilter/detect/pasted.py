@@ -95,7 +95,7 @@ _LEAD = re.compile(
     rf"|(?:tweet|(?:x|twitter){_S}post){_S}screenshot{_S}?[:：]{_S}{{0,3}}{_handle('f')}"
     r")"
     # an optional status URL in brackets, then the colon or word that opens the text
-    rf"(?:{_S}{{0,3}}\((?:https?://)?[^()\s]{{1,300}}\))?"
+    rf"(?:{_S}{{0,3}}\((?:https?://)?[^()\n]{{1,300}}\))?"
     rf"(?P<open>{_S}{{0,3}}[:：—–-]|,|{_S}{{1,3}}(?:that{_S}|which{_S})?"
     rf"(?:says|reads|reading|saying|writes|said|wrote){_S}?[:：]?|(?=\s))",
     re.I,
@@ -271,6 +271,8 @@ _SPEECH_NAME = re.compile(
     re.I,
 )
 _TITLE_LINK_REACH = 400
+# 'As @h put it on X: "…"': the speaker named by a handle is the post's author.
+_NAMED_HANDLE = re.compile(_handle("h"))
 
 
 def _page_titles(
@@ -295,7 +297,9 @@ def _page_titles(
             continue
         if not titled and not _ENGLISH_ON.search(m[0]):
             continue  # other languages only with X's own ' / X' suffix
-        yield hit(RULE_PAGE_TITLE, (m.start() + _lead_space(m), end), handles or ())
+        named = _NAMED_HANDLE.search(m["name"] or "")
+        authors = handles or ((named["h"],) if named else ())
+        yield hit(RULE_PAGE_TITLE, (m.start() + _lead_space(m), end), authors)
 
 
 _FIELD_START = re.compile(r"(?:\A|[\n\[|(>]|[\"'][:,]?[ \t]{0,2}[\"']|\d\.)[ \t]{0,3}\Z")
@@ -358,9 +362,11 @@ _GLUE_WORD = (
     r"|<(?!/(?:i|em|q|blockquote)\b)[^<>]{0,600}>)"
 )
 _GLUE_BEFORE = re.compile(rf"(?:\s{{0,4}}{_GLUE_WORD}){{0,10}}\s{{0,4}}\Z", re.I)
-# After a URL the quotation must be introduced: a colon, a dash or a line break.
+# After a URL the quotation must be introduced: a colon, a dash, a line break, or a space
+# right before its opening quote mark.
 _GLUE_AFTER = re.compile(
-    r"[ \t]{0,4}(?:[)\]][ \t]{0,4})?(?:[:：—–-]|&mdash;|\r?\n)[ \t\r\n]{0,6}"
+    r"[ \t]{0,4}(?:[)\]][ \t]{0,4})?(?:[:：—–-]|&mdash;|\r?\n|(?<=[ \t])(?=[\"“„«「]))"
+    r"[ \t\r\n]{0,6}"
     r"(?:<p>[ \t\r\n]{0,4})?"
 )
 _CLOSERS = {'"': '"', "”": "“„”", "»": "«", "」": "「", "』": "『"}
