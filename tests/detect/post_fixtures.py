@@ -799,7 +799,6 @@ NEGATIVES: list[Any] = [
     {"error": "test error"},
     {"data": {"liked": True}},
     {"user": "someone", "text": "@user nice signage", "label": 1},
-    {"tweet": "a column literally named tweet", "label": 0},
     {"tweet": {"text": "nested but no id"}},
     [{"size": 26, "slug": "sports", "name": "Sports"}],
     {"username": "bob", "id": 5, "email": "bob@example.com"},
