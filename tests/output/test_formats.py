@@ -8,7 +8,9 @@ import re
 from pathlib import Path
 from typing import Any, get_args
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import xfilter
@@ -46,6 +48,59 @@ def test_a_written_file_reads_back_counted_and_typed(tmp_path: Path, name: str) 
     assert fmt.read_table(path).select(TABLE.column_names).to_pylist() == TABLE.to_pylist()
     declared = fmt.read_schema(path)
     assert declared == (None if name == "jsonl" else TABLE.schema)
+
+
+def _prose(rows: int) -> pa.Table:
+    rng = np.random.default_rng(7)
+    words = np.array(["a", "quiet", "harbour", "river", "stone", "lamp", "green", "field"])
+    texts = [
+        " ".join(words[rng.integers(0, len(words), size=int(rng.integers(20, 200)))]) + f" {i}"
+        for i in range(rows)
+    ]
+    return pa.table({"text": texts, "n": pa.array(range(rows), pa.int64())})
+
+
+def _written(table: pa.Table, path: Path, **options: object) -> bytes:
+    writer = pq.ParquetWriter(path, table.schema, **options)
+    writer.write_table(table, row_group_size=10_000)
+    writer.close()
+    return path.read_bytes()
+
+
+def _shared(old: bytes, new: bytes, block: int = 1024) -> float:
+    """The share of the new file's 1 KiB blocks found anywhere in the old file."""
+    blocks = [new[i : i + block] for i in range(0, len(new) - block + 1, block)]
+    return sum(b in old for b in blocks) / len(blocks)
+
+
+@pytest.mark.skipif(not formats.CONTENT_DEFINED_CHUNKING, reason="needs pyarrow 21 or later")
+def test_a_version_with_rows_removed_shares_most_of_its_bytes(tmp_path: Path) -> None:
+    table = _prose(20_000)
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[[5, 12_000]] = False  # one row near the start of each row group
+    smaller = table.filter(pa.array(keep))
+    shared = {}
+    for name, options in (("cdc", formats.parquet_options()), ("plain", {"compression": "zstd"})):
+        old = _written(table, tmp_path / f"old-{name}.parquet", **options)
+        new = _written(smaller, tmp_path / f"new-{name}.parquet", **options)
+        shared[name] = _shared(old, new)
+    # Fixed-size pages shift after the first removed row; content-defined ones re-align.
+    assert shared["plain"] < 0.2
+    assert shared["cdc"] > 0.6, shared
+
+
+def test_parquet_output_is_byte_identical_for_the_same_rows(tmp_path: Path) -> None:
+    fmt = formats.get("parquet")
+    table = _prose(3_000)
+    written = []
+    for name in ("a", "b"):
+        path = tmp_path / f"{name}.parquet"
+        writer = fmt.open_writer(path, table.schema, row_group_rows=1_000)
+        writer.write(table)
+        writer.close()
+        written.append(path.read_bytes())
+        assert pq.ParquetFile(path).metadata.num_row_groups == 3  # row groups as asked
+    assert written[0] == written[1]
 
 
 @pytest.mark.parametrize("name", ["parquet", "arrow"])
