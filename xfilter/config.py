@@ -80,6 +80,27 @@ class OutputConfig(_Section):
     format: OutputFormat = "parquet"
 
 
+class LedgerConfig(_Section):
+    # Input columns (top-level names or dotted paths into structs) whose values the ledger and
+    # the private X index carry as ``id.<name>``, so a reviewer can join them to the source.
+    identity: list[str] = Field(default_factory=list)
+
+    @field_validator("identity", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("identity")
+    @classmethod
+    def _distinct_names(cls, value: list[str]) -> list[str]:
+        if any(not name.strip() for name in value):
+            raise ValueError("an identity column name is empty")
+        repeated = sorted({name for name in value if value.count(name) > 1})
+        if repeated:
+            raise ValueError(f"identity columns named twice: {', '.join(repeated)}")
+        return value
+
+
 class Config(_Section):
     mode: Mode = "strict"
     action: Action = "quarantine"
@@ -89,6 +110,7 @@ class Config(_Section):
     categories: dict[str, CategoryRule] = Field(default_factory=dict)
     known_datasets: list[str] = Field(default_factory=list)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    ledger: LedgerConfig = Field(default_factory=LedgerConfig)
 
     @field_validator("categories")
     @classmethod
@@ -108,6 +130,7 @@ class Config(_Section):
         """What decides a record's fate: everything but where outputs go and how input is read."""
         data = self.as_dict()
         data.pop("output")
+        data.pop("ledger")
         data["input"] = {"source": data["input"]["source"]}
         return data
 

@@ -15,9 +15,20 @@ from xfilter.errors import XFilterError
 from xfilter.output.manifest import InputInfo, build_manifest, now
 from xfilter.output.reader import Output
 from xfilter.output.write import SplitStream, write_output
-from xfilter.output.writer import SplitCounts
+from xfilter.output.writer import SplitCounts, check_identity
+from xfilter.tagging.tagger import Tags, with_record_columns
 from xfilter.transform import XFilter
-from xfilter.vocab import ACTION, TAG_COLUMNS, TAG_SCHEMA
+from xfilter.vocab import (
+    ACTION,
+    AUTHORS_COLUMN,
+    CATEGORIES_COLUMN,
+    REASON_CATEGORY,
+    REASON_COLUMN,
+    REASON_KEPT,
+    RECORD_COLUMNS,
+    TAG_COLUMNS,
+    TAG_SCHEMA,
+)
 
 BATCH_ROWS = 10_000
 
@@ -67,6 +78,7 @@ class FilterResult:
                 )
             else:
                 check_tags(xf, name, ds)
+            check_identity(name, ds.features.arrow_schema, xf.config.ledger.identity)
         if source is None:
             source = InputInfo(
                 source=xf.config.input.source,
@@ -86,7 +98,9 @@ class FilterResult:
             values = pa.chunked_array([column]) if isinstance(column, pa.Array) else column
             mask = np.isin(values.to_numpy(), actions)
             picked = ds.select(np.flatnonzero(mask))
-            out[name] = picked if keep_tags else picked.remove_columns(list(TAG_COLUMNS))
+            ours = [c for c in RECORD_COLUMNS if c in picked.column_names]
+            ours += [] if keep_tags else list(TAG_COLUMNS)
+            out[name] = picked.remove_columns(ours) if ours else picked
         return out["train"] if self._single else out
 
     @cached_property
@@ -104,8 +118,9 @@ class FilterResult:
         counts = {}
         for name, ds in self.tagged.items():
             split = SplitCounts()
-            for batch in _arrow_batches(ds.select_columns(list(TAG_COLUMNS))):
-                split.update(batch)
+            ours = [c for c in (*TAG_COLUMNS, *RECORD_COLUMNS) if c in ds.column_names]
+            for batch in _arrow_batches(ds.select_columns(ours)):
+                split.update(_with_reasons(self.xfilter, batch))
             counts[name] = split
         return counts
 
@@ -119,7 +134,12 @@ class FilterResult:
     def save(self, out_dir: str | os.PathLike[str], overwrite: bool = False) -> Output:
         """Write the output directory and return it, read back."""
         splits = [
-            SplitStream(name, ds.features.arrow_schema, ds.features.to_dict(), _arrow_batches(ds))
+            SplitStream(
+                name,
+                ds.features.arrow_schema,
+                ds.features.to_dict(),
+                (with_records(self.xfilter, batch) for batch in _arrow_batches(ds)),
+            )
             for name, ds in self.tagged.items()
         ]
         manifest = write_output(
@@ -127,6 +147,55 @@ class FilterResult:
         )
         self.saved = Output.written(out_dir, manifest)
         return self.saved
+
+
+def with_records(xf: XFilter, tagged: pa.Table) -> pa.Table:
+    """``tagged`` with the record columns the writer needs, for a batch that lacks them (a
+    dataset tagged by ``ds.map(xf)``, whose output holds the tag columns alone).
+
+    The reason is the policy's for the row's categories and authors (``category`` for a
+    redacted row). The post ids come from tagging again the rows the X index lists (those
+    with a category other than x_mention, or an author), usually few: a redacted row's text
+    is already rewritten, so its ids are those of what it still carries.
+    """
+    if all(c in tagged.column_names for c in RECORD_COLUMNS):
+        return tagged
+    categories = tagged.column(CATEGORIES_COLUMN).to_pylist()
+    authors = tagged.column(AUTHORS_COLUMN).to_pylist()
+    tags = Tags.keep_all(tagged.num_rows)
+    tags.reason = _reasons(xf, tagged)
+    rows = [
+        i
+        for i, (c, a) in enumerate(zip(categories, authors, strict=True))
+        if set(c) - {"x_mention"} or a
+    ]
+    if rows:
+        fresh = xf.tagger.tag(tagged.drop_columns(list(TAG_COLUMNS)).take(rows))
+        for position, row in enumerate(rows):
+            tags.post_ids[row] = fresh.post_ids[position]
+            tags.linked_post_ids[row] = fresh.linked_post_ids[position]
+    return with_record_columns(tagged, tags)
+
+
+def _reasons(xf: XFilter, tagged: pa.Table) -> list[str]:
+    """Each row's reason, as the policy gives it for the row's tag columns."""
+    policy = xf.tagger.policy
+    actions = tagged.column(ACTION).to_pylist()
+    categories = tagged.column(CATEGORIES_COLUMN).to_pylist()
+    authors = tagged.column(AUTHORS_COLUMN).to_pylist()
+    reasons = [REASON_KEPT] * tagged.num_rows
+    for row, (action, found, named) in enumerate(zip(actions, categories, authors, strict=True)):
+        if found or named:
+            decided = policy.decide(found, named).reason
+            reasons[row] = REASON_CATEGORY if action == "redact" else decided
+    return reasons
+
+
+def _with_reasons(xf: XFilter, tagged: pa.Table) -> pa.Table:
+    """``tagged`` with its reason column, computed from the tag columns when it has none."""
+    if REASON_COLUMN in tagged.column_names:
+        return tagged
+    return tagged.append_column(REASON_COLUMN, pa.array(_reasons(xf, tagged), pa.string()))
 
 
 def check_tags(xf: XFilter, name: str, ds: Any) -> None:
@@ -140,7 +209,8 @@ def check_tags(xf: XFilter, name: str, ds: Any) -> None:
     """
     first_row = 0
     for batch in _arrow_batches(ds):
-        fresh = xf.tagger.tag(batch.drop_columns(list(TAG_COLUMNS))).table()
+        ours = [*TAG_COLUMNS, *(c for c in RECORD_COLUMNS if c in batch.column_names)]
+        fresh = xf.tagger.tag(batch.drop_columns(ours)).table()
         given = batch.select(list(TAG_COLUMNS))
         if not _same(given, fresh):
             _raise_first_difference(xf, name, first_row, given.to_pylist(), fresh.to_pylist())

@@ -53,3 +53,47 @@ TAG_SCHEMA = pa.schema(
         pa.field(AUTHORS_COLUMN, pa.list_(pa.string())),
     ]
 )
+
+# Why a record is where it is, as the ledger and the private X index say it. The first four
+# come from the policy: ``category`` (a category's rule removes or redacts the record whoever
+# its author), ``opted_out`` (an author is on the opt-out list), ``unknown_author`` (the author
+# check found no author), ``kept`` (nothing removes it). The others are what X's compliance
+# results report when a refresh removes a record later.
+REASON_CATEGORY, REASON_OPTED_OUT, REASON_UNKNOWN_AUTHOR, REASON_KEPT = (
+    "category",
+    "opted_out",
+    "unknown_author",
+    "kept",
+)
+REFRESH_REASONS = (
+    "post_deleted",
+    "account_deleted",
+    "account_protected",
+    "account_suspended",
+    "account_deactivated",
+    "scrub_geo",
+)
+REASONS: tuple[str, ...] = (
+    REASON_CATEGORY,
+    REASON_OPTED_OUT,
+    REASON_UNKNOWN_AUTHOR,
+    REASON_KEPT,
+    *REFRESH_REASONS,
+)
+
+# What the batch function knows of a record beyond the tag columns, handed to the output writer
+# as extra columns of a tagged batch and never written to the clean or quarantine set: the
+# policy's reason and the ids of the X posts it carries and links.
+REASON_COLUMN, POST_IDS_COLUMN, LINKED_POST_IDS_COLUMN = (
+    "xfilter_reason",
+    "xfilter_post_ids",
+    "xfilter_linked_post_ids",
+)
+RECORD_COLUMNS = (REASON_COLUMN, POST_IDS_COLUMN, LINKED_POST_IDS_COLUMN)
+RECORD_SCHEMA = pa.schema(
+    [
+        pa.field(REASON_COLUMN, pa.string()),
+        pa.field(POST_IDS_COLUMN, pa.list_(pa.string())),
+        pa.field(LINKED_POST_IDS_COLUMN, pa.list_(pa.string())),
+    ]
+)

@@ -596,3 +596,9 @@ def test_the_no_javascript_router_names_the_post_it_redirects_to() -> None:
     assert analyze_url("https://mobile.twitter.com/i/nojs_router?path=%2Fjack")[0].rule == (
         "url.own_page"
     )
+
+
+def test_an_archive_today_link_without_a_timestamp_names_the_archived_post() -> None:
+    own = analyze_url("https://archive.ph/https://twitter.com/naval/status/1002103360646823936")
+    assert [(e.rule, e.authors) for e in own] == [("url.own_post", ("naval",))]
+    assert analyze_url("https://archive.ph/abcde") == []

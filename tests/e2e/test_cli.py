@@ -99,7 +99,7 @@ def test_manifest_has_every_field(outputs: dict[str, Path]) -> None:
     manifest = _manifest(outputs["collaborator"])
     for key in (
         "schema", "tool", "created", "config", "config_sha256", "mode", "terms", "ruleset",
-        "registry", "opt_out", "input", "splits", "outputs", "ledger", "manifest_sha256",
+        "registry", "opt_out", "input", "splits", "outputs", "ledger", "index", "manifest_sha256",
     ):  # fmt: skip
         assert key in manifest, key
     assert manifest["tool"]["name"] == "xfilter"
@@ -117,6 +117,7 @@ def test_manifest_has_every_field(outputs: dict[str, Path]) -> None:
         "row",
         "record_sha256",
         "action",
+        "reason",
         "categories",
         "rules",
     }

@@ -101,7 +101,11 @@ def test_overwrite_replaces_a_genuine_xfilter_output(tmp_path: Path, small_outpu
     writer.close()
     writer.write_text("manifest.json", json.dumps({"schema": "xfilter.manifest/1"}))
     writer.commit()
-    assert sorted(p.name for p in out.iterdir()) == ["ledger.parquet", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "ledger.parquet",
+        "manifest.json",
+        "x_index.parquet",
+    ]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 

@@ -122,7 +122,7 @@ def test_a_fresh_output_verifies_every_check(strict_out: Path) -> None:
         "re-scanned",
     ):
         assert claim in text, claim
-    assert _manifest(strict_out)["schema"] == SCHEMA == "xfilter.manifest/2"
+    assert _manifest(strict_out)["schema"] == SCHEMA == "xfilter.manifest/3"
 
 
 def test_an_edited_manifest_field_without_reseal_fails(copy: Path) -> None:
@@ -152,6 +152,7 @@ def test_the_manifest_binds_every_file_so_one_signature_would_cover_the_director
     manifest = _manifest(strict_out)
     bound = {f["path"]: f["sha256"] for f in manifest["outputs"]["files"]}
     bound[manifest["ledger"]["path"]] = manifest["ledger"]["sha256"]
+    bound[manifest["index"]["path"]] = manifest["index"]["sha256"]
     files = sorted(
         p.relative_to(strict_out).as_posix() for p in strict_out.rglob("*") if p.is_file()
     )
@@ -673,6 +674,7 @@ def test_limit_a_removed_record_booked_as_a_fake_drop_passes(copy: Path) -> None
             "row": pa.array([free], pa.int64()),
             "record_sha256": ["0" * 64],
             "action": ["drop"],
+            "reason": ["category"],
             "categories": pa.array([[]], pa.list_(pa.string())),
             "rules": pa.array([[]], pa.list_(pa.string())),
         },
@@ -686,6 +688,7 @@ def test_limit_a_removed_record_booked_as_a_fake_drop_passes(copy: Path) -> None
         record_ledger(manifest)
         manifest["splits"]["train"]["kept"] -= 1
         manifest["splits"]["train"]["dropped"] += 1
+        manifest["splits"]["train"]["by_reason"]["category"] += 1
 
     _reseal_consistently(copy, edit)
     verify(copy)

@@ -3,7 +3,7 @@ and what a detector declares about itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from xfilter.vocab import CATEGORIES, FIELD_HANDLE, HANDLE, HANDLE_CHARS
@@ -32,7 +32,10 @@ class Evidence:
     is not about a substring, e.g. a whole post object). ``authors`` are lower-case X
     handles without ``@`` or numeric user ids, taken from the record itself. ``detail`` names
     what fired within the rule when one rule covers several shapes (``"dm_event"``, ``"list"``);
-    it is for people reading the evidence and never changes a decision.
+    it is for people reading the evidence and never changes a decision. ``posts`` are the X
+    post ids (decimal strings) the hit carries or links: a status URL's id, a post object's own
+    id and those of the posts it carries; the private index of an output lists them so that a
+    later deletion of a post can find its records without reading them again.
     """
 
     rule: str
@@ -41,6 +44,7 @@ class Evidence:
     authors: tuple[str, ...] = ()
     field: str | None = None
     detail: str | None = None
+    posts: tuple[str, ...] = ()
 
     def in_field(self, field: str) -> Evidence:
         return replace(self, field=field)
@@ -51,10 +55,30 @@ def hit(
     span: tuple[int, int] | None = None,
     authors: tuple[str, ...] = (),
     detail: str | None = None,
+    posts: Iterable[str | int] = (),
 ) -> Evidence:
-    """Evidence for ``rule``; authors are normalised to lower case without ``@``."""
+    """Evidence for ``rule``; authors are normalised to lower case without ``@``, post ids to
+    decimal strings without leading zeros (anything else given as a post id is dropped)."""
     clean = tuple(dict.fromkeys(a.lower().lstrip("@") for a in authors if a))
-    return Evidence(rule=rule.id, category=rule.category, span=span, authors=clean, detail=detail)
+    return Evidence(
+        rule=rule.id,
+        category=rule.category,
+        span=span,
+        authors=clean,
+        detail=detail,
+        posts=post_ids(posts),
+    )
+
+
+def post_ids(values: Iterable[str | int]) -> tuple[str, ...]:
+    """``values`` as X post ids: decimal strings without sign or leading zeros, in order, each
+    once; a value that is not a whole positive number is left out."""
+    found: dict[str, None] = {}
+    for value in values:
+        text = str(value).strip() if not isinstance(value, bool) else ""
+        if text.isascii() and text.isdigit() and int(text) > 0:
+            found[str(int(text))] = None
+    return tuple(found)
 
 
 # Asked with the evidence found so far; True ends the analysis of a text early (a caller that

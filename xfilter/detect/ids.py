@@ -214,3 +214,32 @@ def plausible_post_ids(arr: pa.Array | pa.ChunkedArray, now_ms: int | None = Non
         parts = [_one(chunk, now) for chunk in arr.chunks]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
     return _one(arr, now)
+
+
+def post_ids_in(value: object, now_ms: int | None = None) -> tuple[str, ...]:
+    """The plausible X post ids in one value of a post-id column, as decimal strings: an
+    integer, an integral float, a string of one id or of several ("1;2", '["1", "2"]'), or a
+    list of any of these. The same values :func:`plausible_post_ids` accepts, one by one."""
+    now = _now_ms(now_ms)
+    found: dict[str, None] = {}
+    for number in _numbers(value):
+        if plausible_post_id(number, now):
+            found[str(number)] = None
+    return tuple(found)
+
+
+def _numbers(value: object) -> list[int]:
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, float):
+        ok = value == value and 0 <= value < 2.0**63 and value == int(value)
+        return [int(value)] if ok else []
+    if isinstance(value, (list, tuple)):
+        return [n for item in value for n in _numbers(item)]
+    text = str(value).strip()
+    if not re.fullmatch(_ID_LIST, text):
+        return []
+    tokens = re.split(_ID_SEPARATORS, text.strip("[]\"' "))
+    return [int(t.split(".")[0]) for t in tokens if re.fullmatch(_ID_STRING, t)]

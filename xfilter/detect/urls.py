@@ -429,9 +429,13 @@ def iter_x_urls(text: str, literals: Literals | None = None) -> list[tuple[XUrl,
 
 
 def url_evidence(xurl: XUrl, span: tuple[int, int]) -> Evidence:
-    """Evidence for an X URL found in prose; a status link names its author."""
+    """Evidence for an X URL found in prose; a status link names its author and its post."""
     authors = (xurl.handle,) if xurl.is_status and xurl.handle else ()
-    return hit(_PROSE_RULES[xurl.kind], span, authors)
+    return hit(_PROSE_RULES[xurl.kind], span, authors, posts=_status_ids(xurl))
+
+
+def _status_ids(xurl: XUrl) -> tuple[str, ...]:
+    return (xurl.status_id,) if xurl.status_id else ()
 
 
 def find_urls(text: str) -> list[Evidence]:
@@ -446,7 +450,8 @@ _WRAPPER = re.compile(
     r"(?:https?://)?(?:"
     r"(?:web\.)?archive\.org/web/\d{0,14}\*?(?:[a-z]{2}_)?/"
     r"|wayback\.archive-it\.org/\d+/\d{1,14}(?:[a-z]{2}_)?/"
-    r"|archive\.(?:today|is|ph|md|li|fo|vn)/(?:\d{4}[\d.\-]*/|newest/|oldest/|o/\w+/)"
+    r"|archive\.(?:today|is|ph|md|li|fo|vn)/(?:\d{4}[\d.\-]*/|newest/|oldest/|o/\w+/"
+    r"|(?=https?://))"
     r"|webcache\.googleusercontent\.com/search\?q=cache:(?:[\w-]+:)?"
     r")",
     re.I | re.A,
@@ -502,7 +507,7 @@ def analyze_url(url: str) -> list[Evidence]:
     if xurl.kind == "tco":
         return [hit(RULE_OWN_TCO)]
     if xurl.kind in ("status", "embed"):
-        return [hit(RULE_OWN_POST, authors=handle)]
+        return [hit(RULE_OWN_POST, authors=handle, posts=_status_ids(xurl))]
     if xurl.kind == "avatar" or (xurl.kind == "page" and xurl.host.endswith("twimg.com")):
         return [hit(RULE_OWN_ASSET)]
     return [hit(RULE_OWN_PAGE, authors=handle)]

@@ -18,11 +18,12 @@ from xfilter.faults import checkpoint
 from xfilter.output.manifest import InputInfo, now
 from xfilter.output.reader import Output
 from xfilter.output.write import SplitStream, write_output
-from xfilter.output.writer import check_tag_columns
+from xfilter.output.writer import check_identity, check_tag_columns
 from xfilter.result import BATCH_ROWS, FilterResult
+from xfilter.tagging.tagger import with_record_columns
 from xfilter.threads import prefetch
 from xfilter.transform import XFilter
-from xfilter.vocab import DEMO, TAG_COLUMNS
+from xfilter.vocab import DEMO, RECORD_COLUMNS, TAG_COLUMNS
 
 
 def progress_enabled() -> bool:
@@ -91,19 +92,45 @@ def _tagged_by_map(xf: XFilter, data: Any, num_proc: int | None) -> Any:
     import datasets
 
     options = {"batched": True, "batch_size": BATCH_ROWS, "num_proc": num_proc}
-    if xf.tagger.policy.redacts:
-        return data.map(xf, desc="xfilter: tagging", **options)
+    tagging = OutputTagging(xf)
     tagged = datasets.DatasetDict()
     for name, split in data.items():
-        split = split.remove_columns([c for c in TAG_COLUMNS if c in split.column_names])
-        tags = split.map(
-            xf.tag_columns,
-            remove_columns=split.column_names,
-            desc=f"xfilter: tagging {name}",
-            **options,
+        split = split.remove_columns(
+            [c for c in (*TAG_COLUMNS, *RECORD_COLUMNS) if c in split.column_names]
         )
-        tagged[name] = datasets.concatenate_datasets([split, tags], axis=1)
+        desc = f"xfilter: tagging {name}"
+        if xf.tagger.policy.redacts:
+            tagged[name] = split.with_format("arrow").map(tagging, desc=desc, **options)
+            tagged[name] = tagged[name].with_format(None)
+            continue
+        tags = split.with_format("arrow").map(
+            tagging.columns, remove_columns=split.column_names, desc=desc, **options
+        )
+        tagged[name] = datasets.concatenate_datasets([split, tags.with_format(None)], axis=1)
     return tagged
+
+
+def tag_for_output(xf: XFilter, table: pa.Table) -> pa.Table:
+    """``table`` tagged as ``xf.tag_table`` tags it, with the record columns (reason, post
+    ids) the output writer needs beside the tag columns."""
+    ours = [c for c in (*TAG_COLUMNS, *RECORD_COLUMNS) if c in table.column_names]
+    tags, tagged = xf._tagged(table.drop_columns(ours))  # re-tagging replaces the old decision
+    return with_record_columns(tagged, tags)
+
+
+class OutputTagging:
+    """The ``map`` functions of a ``num_proc`` run, on Arrow batches: the whole tagged batch
+    (a policy that redacts rewrites text), or its tag and record columns alone."""
+
+    def __init__(self, xf: XFilter) -> None:
+        self.xf = xf
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        return tag_for_output(self.xf, table)
+
+    def columns(self, table: pa.Table) -> pa.Table:
+        tagged = tag_for_output(self.xf, table)
+        return tagged.select([*TAG_COLUMNS, *RECORD_COLUMNS])
 
 
 def make_filter(
@@ -175,7 +202,7 @@ def _tagged_stream(
     with bar:
         for batch in prefetch(read_batches(ds, batch_rows, source, name)):
             table = batch if batch.schema == schema else batch.select(schema.names).cast(schema)
-            tagged, rows = xf.tag_table(table), table.num_rows
+            tagged, rows = tag_for_output(xf, table), table.num_rows
             checkpoint("tag")
             yield tagged
             del batch, table, tagged
@@ -184,8 +211,9 @@ def _tagged_stream(
 
 
 def check_fields(xf: XFilter, data: Any) -> None:
-    """Every field named in the config must exist in every split, and no input column may
-    clash with xfilter's own (checked here too, before a ``num_proc`` map replaces them)."""
+    """Every field named in the config (``fields``, ``ledger.identity``) must exist in every
+    split, and no input column may clash with xfilter's own (checked here too, before a
+    ``num_proc`` map replaces them)."""
     fields = xf.config.fields
     named = [
         (key, name) for key in ("text", "url", "author") for name in getattr(fields, key) or []
@@ -195,6 +223,7 @@ def check_fields(xf: XFilter, data: Any) -> None:
         if ds.features is not None:
             columns |= _paths(ds.features.to_dict())
             check_tag_columns(split, ds.features.arrow_schema)
+            check_identity(split, ds.features.arrow_schema, xf.config.ledger.identity)
         for key, name in named:
             if name not in columns:
                 raise InputError(

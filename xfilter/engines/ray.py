@@ -45,6 +45,7 @@ from xfilter.engines.local import (
     check_not_inside_input,
     make_filter,
     progress_enabled,
+    tag_for_output,
 )
 from xfilter.errors import InputError, XFilterError
 from xfilter.output.manifest import InputInfo, now
@@ -52,7 +53,7 @@ from xfilter.output.write import SplitStream, write_output
 from xfilter.output.writer import SplitCounts
 from xfilter.tagging.prefilter import engine_name
 from xfilter.transform import XFilter
-from xfilter.vocab import DEMO, TAG_COLUMNS, TAG_SCHEMA
+from xfilter.vocab import DEMO, RECORD_COLUMNS, RECORD_SCHEMA, TAG_COLUMNS, TAG_SCHEMA
 
 if TYPE_CHECKING:
     import ray.data
@@ -99,7 +100,7 @@ class TagBatches:
         self.xf = xf
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        return self.xf.tag_table(batch)
+        return tag_for_output(self.xf, batch)
 
 
 def _tally(window: list[tuple[Any, tuple[int, int] | None]]) -> SplitCounts:
@@ -395,9 +396,10 @@ def _split_streams(
 
 
 def _check_named_fields(xf: XFilter, split: SplitFiles) -> None:
-    """Fields the config names must exist; checked on the reader's schema, before tagging."""
+    """Fields the config names (``fields``, ``ledger.identity``) must exist; checked on the
+    reader's schema, before tagging."""
     fields = xf.config.fields
-    if not (fields.text or fields.url or fields.author):
+    if not (fields.text or fields.url or fields.author or xf.config.ledger.identity):
         return
     schema = _read(split).schema()
     if schema is not None:
@@ -412,7 +414,8 @@ def _input_schema(first: pa.Table | None, split: SplitFiles, source: InputInfo) 
         if found is None:
             raise InputError(f"{source.source}: split {split.name!r} has no records and no schema")
         return found.base_schema
-    schema = pa.schema([f for f in first.schema if f.name not in TAG_COLUMNS])
+    ours = (*TAG_COLUMNS, *RECORD_COLUMNS)
+    schema = pa.schema([f for f in first.schema if f.name not in ours])
     return schema.with_metadata(first.schema.metadata or {})
 
 
@@ -539,7 +542,7 @@ def _conformed(
     """Every block in the first block's schema (the JSON reader infers types per block)."""
     if first is None:
         return
-    target = pa.schema([*schema, *TAG_SCHEMA])
+    target = pa.schema([*schema, *TAG_SCHEMA, *RECORD_SCHEMA])
     yield first
     for block in rest:
         if block.schema.equals(target):

@@ -341,7 +341,9 @@ sha256. Its `manifest_sha256` (`{manifest["manifest_sha256"]}`) detects an edite
 `manifest.croissant.json` describes the clean files in Croissant 1.1 with their sha256 and the
 run's PROV-O provenance (input, activity, tool).
 
-On the complete output directory (clean set, quarantine set, ledger and manifest):
+On the complete output directory (clean set, quarantine set, ledger, the private X index and
+manifest; the X index names X posts and authors, so it stays with whoever ran the job and is
+never published):
 
 ```
 xfilter verify <directory>
@@ -349,7 +351,8 @@ xfilter verify <directory>
 
 checks every file's sha256 and rows, that no file was added, `input = kept + dropped +
 quarantined` per split, the decisions ledger (`ledger.parquet`: one row per record not kept
-as-is, with no record text), the manifest hash, that this card and the Croissant file are the
+as-is, with its reason and no record text) and its agreement with the X index, the manifest
+hash, that this card and the Croissant file are the
 ones the manifest binds (`documents`: their sha256 with the manifest's own hash left out), that
 the recorded mode, policy and terms follow from the recorded config, and re-scans the clean set
 under the recorded policy. A published copy without the quarantine set can be checked file by

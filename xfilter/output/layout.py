@@ -4,6 +4,7 @@
 <output>/
   manifest.json             MANIFEST
   ledger.parquet            LEDGER
+  x_index.parquet           INDEX (private: never published)
   README.md                 CARD
   manifest.croissant.json   CROISSANT
   clean/data/<split>-NNNNN-of-NNNNN.<ext>        the SETS, their shards named by shard_path
@@ -22,6 +23,8 @@ CARD = "README.md"
 CROISSANT = "manifest.croissant.json"
 # The ledger's name in outputs of older versions: an output holding one may still be replaced.
 OLD_LEDGER = "index.parquet"
+# The private X index: never published, it names the X posts and authors of the records.
+INDEX = "x_index.parquet"
 
 SetName = Literal["clean", "quarantine"]
 CLEAN: SetName = "clean"
@@ -30,7 +33,7 @@ SETS: tuple[SetName, ...] = (CLEAN, QUARANTINE)
 
 # The card and the Croissant file, which are bound to the manifest (``documents``).
 DOCUMENT_FILES = (CARD, CROISSANT)
-FILES = (MANIFEST, LEDGER, *DOCUMENT_FILES)
+FILES = (MANIFEST, LEDGER, INDEX, *DOCUMENT_FILES)
 # Everything a finished output holds at its top level; data files are listed in the manifest.
 TOP_LEVEL = frozenset({*FILES, *SETS})
 

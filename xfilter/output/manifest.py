@@ -62,8 +62,13 @@ class InputInfo:
         }
 
 
-SCHEMA = "xfilter.manifest/2"
-OLDER_SCHEMAS = ("xfilter.manifest/1",)
+# /3: the ledger's reasons and identity columns, ``by_reason``, the private X index, RFC 8785
+# record hashes.
+SCHEMA = "xfilter.manifest/3"
+OLDER_SCHEMAS = {
+    "xfilter.manifest/1": "whose card and Croissant file are not bound to the manifest",
+    "xfilter.manifest/2": "without reasons in its ledger, nor an X index (and another record hash)",
+}
 SELF_HASH = "manifest_sha256"
 
 
@@ -240,6 +245,7 @@ class _Split(_Shape):
     redacted: Count
     by_category: dict[str, Count]
     by_rule: dict[str, Count]
+    by_reason: dict[str, Count]
 
 
 class _File(_Shape):
@@ -285,6 +291,7 @@ class ManifestShape(_Shape):
     splits: dict[str, _Split]
     outputs: _Outputs
     ledger: _Ledger
+    index: _Ledger
     documents: _Documents
     manifest_sha256: str
 
@@ -297,9 +304,9 @@ def check_shape(manifest: object, origin: str) -> dict[str, Any]:
     found = manifest["schema"]
     if found in OLDER_SCHEMAS:
         raise VerifyError(
-            f"{origin}: schema {found!r} was written by an older xfilter, whose card and "
-            f"Croissant file are not bound to the manifest; this version checks {SCHEMA!r} "
-            "only: re-run the job to write a current output"
+            f"{origin}: schema {found!r} was written by an older xfilter, "
+            f"{OLDER_SCHEMAS[found]}; this version checks {SCHEMA!r} only: re-run the job to "
+            "write a current output"
         )
     if found != SCHEMA:
         raise VerifyError(f"{origin}: not an xfilter manifest (schema {SCHEMA!r} expected)")

@@ -28,13 +28,15 @@ from huggingface_hub.errors import (
 
 from xfilter.errors import VerifyError, XFilterError
 from xfilter.output.card import total
-from xfilter.output.layout import CARD, CLEAN, CROISSANT, LEDGER, MANIFEST, SETS
+from xfilter.output.layout import CARD, CLEAN, CROISSANT, INDEX, LEDGER, MANIFEST, SETS
 from xfilter.output.verify import confined, load_manifest, verify
 
 REPO_TYPE = "dataset"
 # What a publish owns in the repo: an earlier publish's files there are replaced or deleted.
+# The X index is never pushed (it names the X posts and authors of the records): a copy found
+# in the repo is deleted.
 _OWNED_PREFIXES = tuple(f"{name}/" for name in SETS)
-_OWNED_FILES = (LEDGER,)
+_OWNED_FILES = (LEDGER, INDEX)
 # Network failures: OSError, and the base error of the Hub client's HTTP library (found through
 # HfHubHTTPError, since that library's module name differs across huggingface_hub versions).
 _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
@@ -85,7 +87,9 @@ def commit_operations(
 
     Clean files, then (only when asked) quarantine files and the ledger, then ``manifest.json``,
     the Croissant file and the card: the files the output holds, which ``verify`` checks against
-    the manifest; none is rebuilt here. Every path is confined to ``directory``.
+    the manifest; none is rebuilt here. Every path is confined to ``directory``. Never the X
+    index, even with the quarantine set: it holds post ids and authors, personal data that
+    stays with whoever ran the job.
     """
     root = Path(directory)
     manifest = load_manifest(root)

@@ -15,7 +15,15 @@ from xfilter.config import Config, build_config
 from xfilter.errors import ConfigError, VerifyError
 from xfilter.output import formats
 from xfilter.output.documents import document_sha256
-from xfilter.output.layout import CLEAN, DOCUMENT_FILES, LEDGER, MANIFEST, TOP_LEVEL, shard_numbers
+from xfilter.output.layout import (
+    CLEAN,
+    DOCUMENT_FILES,
+    INDEX,
+    LEDGER,
+    MANIFEST,
+    TOP_LEVEL,
+    shard_numbers,
+)
 from xfilter.output.manifest import (
     SELF_HASH,
     body_sha256,
@@ -23,8 +31,8 @@ from xfilter.output.manifest import (
     conservation_fault,
     policy_section,
 )
-from xfilter.output.writer import file_sha256
-from xfilter.vocab import ACTION_COUNTS
+from xfilter.output.writer import file_sha256, index_schema, ledger_schema
+from xfilter.vocab import ACTION_COUNTS, REASONS
 
 
 def _rows(path: Path, fmt: str) -> int:
@@ -100,8 +108,10 @@ def _verify(root: Path, quick: bool) -> list[str]:
     checked.append(f"{' and '.join(DOCUMENT_FILES)}: as bound to the manifest")
     _check_counts(root, manifest)
     checked.append("input = kept + dropped + quarantined, per split")
-    _check_ledger(root, manifest)
-    checked.append("ledger agrees with the counts, categories and rules")
+    ledger = _check_ledger(root, manifest, config.ledger.identity)
+    checked.append("ledger agrees with the counts, categories, rules and reasons")
+    _check_index(root, manifest, config.ledger.identity, ledger)
+    checked.append("X index: sha256, rows, agrees with the ledger and the clean set")
     if not quick:
         rejected = rescan_clean(root, manifest, config)
         if rejected:
@@ -176,9 +186,10 @@ def _check_entries(root: Path, manifest: dict[str, Any]) -> None:
         count = len(numbers)
         if sorted(numbers) != [(index, count) for index in range(count)]:
             raise VerifyError(f"{path}: the {name} files of split {split!r} are not a full set")
-    confined(root, manifest["ledger"]["path"])
-    if manifest["ledger"]["path"] != LEDGER:
-        raise VerifyError(f"{path}: ledger.path: {LEDGER!r} expected")
+    for key, name in (("ledger", LEDGER), ("index", INDEX)):
+        confined(root, manifest[key]["path"])
+        if manifest[key]["path"] != name:
+            raise VerifyError(f"{path}: {key}.path: {name!r} expected")
 
 
 def _check_files(root: Path, manifest: dict[str, Any]) -> None:
@@ -228,34 +239,52 @@ def _check_counts(root: Path, manifest: dict[str, Any]) -> None:
         raise VerifyError(f"{root if fault.in_files else root / MANIFEST}: {fault.message}")
 
 
-def _check_ledger(root: Path, manifest: dict[str, Any]) -> None:
-    """The ledger is the recorded file, and its rows agree with the split counts: one row per
-    record not kept, each a distinct input row, with no category or rule the counts lack."""
-    entry = manifest["ledger"]
+def _read_recorded(
+    root: Path, manifest: dict[str, Any], key: str, schema: pa.Schema
+) -> tuple[Path, pa.Table]:
+    """The ledger or the X index: the recorded file, unmodified, with ``schema`` and the
+    recorded number of rows."""
+    entry = manifest[key]
     path = root / entry["path"]
+    what = "ledger" if key == "ledger" else "X index"
     if not path.is_file():
-        raise VerifyError(f"{path}: ledger missing")
+        raise VerifyError(f"{path}: {what} missing")
     if file_sha256(path) != entry["sha256"]:
         raise VerifyError(f"{path}: modified (sha256 differs from the manifest)")
     try:
-        ledger = pq.read_table(path, columns=["split", "row", "action", "categories", "rules"])
+        table = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
-        raise VerifyError(f"{path}: not a readable ledger ({str(exc)[:200]})") from None
-    if ledger.num_rows != entry["rows"]:
-        raise VerifyError(f"{path}: {ledger.num_rows} rows, the manifest says {entry['rows']}")
-    records = zip(*(ledger.column(c).to_pylist() for c in ledger.column_names), strict=True)
+        raise VerifyError(f"{path}: not a readable {what} ({str(exc)[:200]})") from None
+    if not table.schema.remove_metadata().equals(schema):
+        raise VerifyError(f"{path}: not the {what}'s columns ({', '.join(schema.names)})")
+    if table.num_rows != entry["rows"]:
+        raise VerifyError(f"{path}: {table.num_rows} rows, the manifest says {entry['rows']}")
+    return path, table
+
+
+def _check_ledger(root: Path, manifest: dict[str, Any], identity: list[str]) -> pa.Table:
+    """The ledger is the recorded file, and its rows agree with the split counts: one row per
+    record not kept, each a distinct input row, with no category or rule the counts lack and
+    exactly the counted reasons."""
+    path, ledger = _read_recorded(root, manifest, "ledger", ledger_schema(identity))
+    columns = ("split", "row", "action", "categories", "rules", "reason")
+    records = zip(*(ledger.column(c).to_pylist() for c in columns), strict=True)
     actions: Counter[tuple[str, str]] = Counter()
     categories: Counter[tuple[str, str]] = Counter()
     rules: Counter[tuple[str, str]] = Counter()
+    reasons: Counter[tuple[str, str]] = Counter()
     seen: set[tuple[str, int]] = set()
     splits = manifest["splits"]
-    for split, row, action, found, fired in records:
-        if split not in splits or action not in ACTION_COUNTS:
-            raise VerifyError(f"{path}: a row of split {split!r} with action {action!r}")
+    for split, row, action, found, fired, reason in records:
+        if split not in splits or action not in ACTION_COUNTS or reason not in REASONS:
+            raise VerifyError(
+                f"{path}: a row of split {split!r} with action {action!r}, reason {reason!r}"
+            )
         if not 0 <= row < splits[split]["input"] or (split, row) in seen:
             raise VerifyError(f"{path}: split {split!r}: row {row} is out of range or repeated")
         seen.add((split, row))
         actions[(split, action)] += 1
+        reasons[(split, reason)] += 1
         categories.update((split, c) for c in found or ())
         rules.update((split, r) for r in fired or ())
     for name, split in splits.items():
@@ -275,6 +304,70 @@ def _check_ledger(root: Path, manifest: dict[str, Any]) -> None:
                     f"{path}: split {name!r}: {count} rows not kept have {kind} {value!r}, "
                     f"more than the {splits[name][key].get(value, 0)} records in {key}"
                 )
+    for name, split in splits.items():
+        found_reasons = {r: n for (s, r), n in sorted(reasons.items()) if s == name}
+        if found_reasons != split["by_reason"]:
+            raise VerifyError(
+                f"{path}: split {name!r}: the ledger's reasons {found_reasons} are not the "
+                f"manifest's by_reason {split['by_reason']}"
+            )
+    return ledger
+
+
+# The columns a ledger row and the X index row of the same record share.
+_SHARED = ("action", "reason", "record_sha256", "categories")
+
+
+def _check_index(
+    root: Path, manifest: dict[str, Any], identity: list[str], ledger: pa.Table
+) -> None:
+    """The X index is the recorded file; each of its rows is a distinct input row; a removed
+    or redacted record's row says what its ledger row says, and every ledger row with X content
+    or authors is listed; ``clean_row`` is set exactly for the kept records, each a distinct
+    row within the split's clean set."""
+    path, index = _read_recorded(root, manifest, "index", index_schema(identity))
+    shared = [*_SHARED, *(c for c in ledger.column_names if c.startswith("id."))]
+    in_ledger = {
+        (r["split"], r["row"]): r for r in ledger.select(["split", "row", *shared]).to_pylist()
+    }
+    splits = manifest["splits"]
+    seen: set[tuple[str, int]] = set()
+    clean: set[tuple[str, int]] = set()
+    for record in index.select(["split", "row", "clean_row", *shared]).to_pylist():
+        key = (record["split"], record["row"])
+        if key[0] not in splits or not 0 <= key[1] < splits[key[0]]["input"] or key in seen:
+            raise VerifyError(f"{path}: split {key[0]!r}: row {key[1]} is out of range or repeated")
+        seen.add(key)
+        _check_clean_row(path, record, splits[key[0]]["kept"], clean)
+        listed = in_ledger.get(key)
+        if (record["action"] != "keep") != (listed is not None) or (
+            listed is not None and any(listed[c] != record[c] for c in shared)
+        ):
+            raise VerifyError(
+                f"{path}: split {key[0]!r} row {key[1]}: not as the ledger records it"
+            )
+    for key, listed in in_ledger.items():
+        if key not in seen and set(listed["categories"] or ()) - {"x_mention"}:
+            raise VerifyError(
+                f"{path}: split {key[0]!r} row {key[1]}: in the ledger with X content, "
+                "missing from the X index"
+            )
+
+
+def _check_clean_row(
+    path: Path, record: dict[str, Any], kept: int, clean: set[tuple[str, int]]
+) -> None:
+    """A kept or redacted record has a distinct position within its split's clean set; any
+    other record has none."""
+    position, keeps = record["clean_row"], record["action"] in ("keep", "redact")
+    where = f"{path}: split {record['split']!r} row {record['row']}"
+    if keeps != (position is not None):
+        raise VerifyError(f"{where}: clean_row {position!r} for action {record['action']!r}")
+    if position is None:
+        return
+    if not 0 <= position < kept or (record["split"], position) in clean:
+        raise VerifyError(f"{where}: clean_row {position} is outside the clean set or repeated")
+    clean.add((record["split"], position))
 
 
 def rescan_clean(

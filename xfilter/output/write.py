@@ -47,8 +47,9 @@ def write_output(
     started: str,
     overwrite: bool = False,
 ) -> dict[str, Any]:
-    """Write clean, quarantine, ledger, manifest and card; the directory appears atomically."""
-    writer = OutputWriter(out_dir, xf.config.output.format, overwrite)
+    """Write clean, quarantine, ledger, X index, manifest and card; the directory appears
+    atomically. Every batch carries the record columns beside the tag columns."""
+    writer = OutputWriter(out_dir, xf.config.output.format, overwrite, xf.config.ledger.identity)
     try:
         # Files are written (encoded, compressed, hashed) on a background thread while the
         # next batch is tagged on this one.
@@ -67,6 +68,7 @@ def write_output(
         manifest = build_manifest(xf, source, writer.counts, engine, started)
         manifest["outputs"] = {"format": xf.config.output.format, "files": writer.files}
         manifest["ledger"] = writer.ledger_entry
+        manifest["index"] = writer.index_entry
         fault = conservation_fault(manifest)
         if fault is not None:  # nothing may be lost: outputs that do not add up are not written
             raise XFilterError(f"{fault.message}; nothing written")

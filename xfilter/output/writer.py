@@ -7,14 +7,19 @@ into fixed-size row groups, so the bytes written do not depend on the batch size
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import decimal
 import errno
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
 import uuid
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,14 +28,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import rfc8785
 
-from xfilter.errors import InputError, OutputError
+from xfilter.errors import ConfigError, InputError, OutputError
 from xfilter.faults import checkpoint
 from xfilter.output import formats
-from xfilter.output.formats import FileWriter, json_value
+from xfilter.output.formats import FileWriter
 from xfilter.output.layout import (
     CLEAN,
     FILES,
+    INDEX,
     LEDGER,
     MANIFEST,
     OLD_LEDGER,
@@ -41,8 +48,14 @@ from xfilter.output.layout import (
 )
 from xfilter.vocab import (
     ACTION,
+    AUTHORS_COLUMN,
     CATEGORIES_COLUMN,
     COUNTS,
+    LINKED_POST_IDS_COLUMN,
+    POST_IDS_COLUMN,
+    REASON_COLUMN,
+    RECORD_COLUMNS,
+    RECORD_SCHEMA,
     RULES_COLUMN,
     TAG_COLUMNS,
     TAG_SCHEMA,
@@ -56,16 +69,56 @@ OUTPUT_DIRS = frozenset(SETS)
 OUTPUT_FILES = frozenset({*FILES, OLD_LEDGER})
 # Written into every work directory when it is made; only marked directories are removed.
 WORK_MARKER = ".xfilter-work"
+# The ledger: one row per record not kept as it was, then one ``id.<name>`` column per
+# configured identity column (``identity_fields``).
 LEDGER_SCHEMA = pa.schema(
     [
         pa.field("split", pa.string()),
         pa.field("row", pa.int64()),
         pa.field("record_sha256", pa.string()),
         pa.field("action", pa.string()),
+        pa.field("reason", pa.string()),
         pa.field("categories", pa.list_(pa.string())),
         pa.field("rules", pa.list_(pa.string())),
     ]
 )
+# The private X index: one row per record that carries X content or names X authors (any
+# category but x_mention, or an author), kept or not, then the identity columns. ``row`` is the
+# record's position in the input split, ``clean_row`` its position in the split's clean set
+# (null when it is not there). ``author_ids`` are numeric X user ids, ``handles`` lower-case
+# handles without ``@``.
+INDEX_SCHEMA = pa.schema(
+    [
+        pa.field("split", pa.string()),
+        pa.field("row", pa.int64()),
+        pa.field("clean_row", pa.int64()),
+        pa.field("record_sha256", pa.string()),
+        pa.field("action", pa.string()),
+        pa.field("reason", pa.string()),
+        pa.field("categories", pa.list_(pa.string())),
+        pa.field("post_ids", pa.list_(pa.string())),
+        pa.field("linked_post_ids", pa.list_(pa.string())),
+        pa.field("author_ids", pa.list_(pa.string())),
+        pa.field("handles", pa.list_(pa.string())),
+    ]
+)
+IDENTITY_PREFIX = "id."
+# Categories that put a record in the X index (with any named author): all but x_mention.
+_STRINGS = pa.list_(pa.string())
+_INDEXED = ("x_dataset", "x_post", "x_embed", "x_link")
+
+
+def identity_fields(identity: Sequence[str]) -> list[pa.Field]:
+    """The ledger's and the index's ``id.<name>`` columns: the input's values as strings."""
+    return [pa.field(IDENTITY_PREFIX + name, pa.string()) for name in identity]
+
+
+def ledger_schema(identity: Sequence[str] = ()) -> pa.Schema:
+    return pa.schema([*LEDGER_SCHEMA, *identity_fields(identity)])
+
+
+def index_schema(identity: Sequence[str] = ()) -> pa.Schema:
+    return pa.schema([*INDEX_SCHEMA, *identity_fields(identity)])
 
 
 @dataclass
@@ -79,6 +132,9 @@ class SplitCounts:
     redacted: int = 0
     by_category: Counter[str] = field(default_factory=Counter)
     by_rule: Counter[str] = field(default_factory=Counter)
+    # The reasons of the records not kept as they were (the ledger's rows), when the tagged
+    # batches carry them.
+    by_reason: Counter[str] = field(default_factory=Counter)
 
     def update(self, tagged: pa.Table) -> None:
         actions = Counter(tagged.column(ACTION).to_pylist())
@@ -100,6 +156,10 @@ class SplitCounts:
                     strict=True,
                 ):
                     counter[value] += count
+        if REASON_COLUMN in tagged.column_names:
+            listed = pc.not_equal(tagged.column(ACTION), "keep")
+            reasons = tagged.column(REASON_COLUMN).filter(listed).to_pylist()
+            self.by_reason.update(reasons)
 
     def add(self, other: SplitCounts) -> None:
         """Count ``other``'s records too (the tallies of another part of the split)."""
@@ -107,20 +167,124 @@ class SplitCounts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.by_category.update(other.by_category)
         self.by_rule.update(other.by_rule)
+        self.by_reason.update(other.by_reason)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             **{name: getattr(self, name) for name in COUNTS},
             "by_category": dict(sorted(self.by_category.items())),
             "by_rule": dict(sorted(self.by_rule.items())),
+            "by_reason": dict(sorted(self.by_reason.items())),
         }
 
 
-def record_sha256(row: dict[str, Any]) -> str:
-    """A record's identity in the ledger: sha256 of its canonical JSON (tag columns excluded)."""
-    body = {k: v for k, v in row.items() if k not in TAG_COLUMNS}
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=json_value)
-    return hashlib.sha256(text.encode()).hexdigest()
+# -- the record hash ---------------------------------------------------------------------------
+
+# JSON numbers are exact in every language only within ±(2**53 - 1) (RFC 8785, I-JSON).
+_SAFE_INTEGER = 2**53 - 1
+
+
+def record_sha256(row: Mapping[str, Any]) -> str:
+    """A record's identity in the ledger and the X index: the sha256 of the RFC 8785 (JSON
+    Canonicalization Scheme) UTF-8 text of its columns as one JSON object, xfilter's own
+    columns left out. Values JSON has no type for are mapped first (:func:`canonical_value`),
+    so any language with a JCS implementation recomputes it from the record."""
+    body = {
+        k: canonical_value(v)
+        for k, v in row.items()
+        if k not in TAG_COLUMNS and k not in RECORD_COLUMNS
+    }
+    return hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+
+
+def canonical_value(value: Any) -> Any:
+    """A column value (as ``pyarrow``'s ``to_pylist`` gives it) in the JSON data model.
+
+    Strings, booleans, null, lists and structs (objects) are themselves; integers within
+    ±(2**53 - 1) are numbers and larger ones decimal strings; finite floats are numbers and
+    NaN, Infinity and -Infinity the strings ``"NaN"``, ``"Infinity"``, ``"-Infinity"``; bytes
+    are standard base64 strings with padding; dates, times and timestamps are ISO 8601 strings
+    (``2024-05-01``, ``12:30:00``, ``2024-05-01T12:30:00+00:00``: a time zone only when the
+    column has one); durations are their length in seconds as a decimal string; decimals are
+    their decimal string; a map is a list of ``[key, value]`` pairs, in its stored order.
+    """
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, int):
+        return value if -_SAFE_INTEGER <= value <= _SAFE_INTEGER else str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Mapping):
+        return {str(k): canonical_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [canonical_value(v) for v in value]
+    return _canonical_scalar(value)
+
+
+def _canonical_scalar(value: Any) -> str:
+    """Dates, times, timestamps, durations and decimals as text (see ``canonical_value``)."""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+        text = f"{decimal.Decimal(micros).scaleb(-6):f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    isoformat = getattr(value, "isoformat", None)  # pandas timestamps (nanoseconds)
+    return str(isoformat()) if callable(isoformat) else str(value)
+
+
+def identity_value(value: Any) -> str | None:
+    """An identity column's value as the ledger stores it: a string as it is, an integer in
+    decimal (however large), anything else as its RFC 8785 JSON text; null stays null."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return rfc8785.dumps(canonical_value(value)).decode("utf-8")
+
+
+def _at_path(row: Mapping[str, Any], path: str) -> Any:
+    """The value at ``path`` of a record: a top-level column, else a dotted path into structs."""
+    if path in row:
+        return row[path]
+    value: Any = row
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def check_identity(split: str, schema: pa.Schema, identity: Sequence[str]) -> None:
+    """Every identity column must be a column of the input, or a dotted path into its structs."""
+    for name in identity:
+        if not _schema_has(schema, name):
+            columns = ", ".join(n for n in schema.names if n not in (*TAG_COLUMNS, *RECORD_COLUMNS))
+            raise ConfigError(
+                f"ledger.identity: {name!r} is not a column of split {split!r} (columns: {columns})"
+            )
+
+
+def _schema_has(schema: pa.Schema, path: str) -> bool:
+    if path in schema.names:
+        return True
+    head, _, rest = path.partition(".")
+    if not rest or head not in schema.names:
+        return False
+    kind = schema.field(head).type
+    for part in rest.split("."):
+        if not pa.types.is_struct(kind) or kind.get_field_index(part) < 0:
+            return False
+        kind = kind.field(kind.get_field_index(part)).type
+    return True
 
 
 def file_sha256(path: Path) -> str:
@@ -211,10 +375,17 @@ def _hub_schema(schema: pa.Schema, features: dict[str, Any] | None) -> pa.Schema
 class OutputWriter:
     """Writes one output directory; ``commit`` makes it appear atomically."""
 
-    def __init__(self, final_dir: str | os.PathLike[str], fmt: str, overwrite: bool = False):
+    def __init__(
+        self,
+        final_dir: str | os.PathLike[str],
+        fmt: str,
+        overwrite: bool = False,
+        identity: Sequence[str] = (),
+    ):
         self.final = Path(final_dir).expanduser()
         self.fmt = fmt
         self.overwrite = overwrite
+        self.identity = tuple(identity)
         check_output_dir(self.final, overwrite)
         try:
             self.final.parent.mkdir(parents=True, exist_ok=True)
@@ -229,19 +400,25 @@ class OutputWriter:
         self.counts: dict[str, SplitCounts] = {}
         self._writers: dict[tuple[str, str], _ShardWriter] = {}
         self._ledger: list[pa.Table] = []
+        self._index: list[pa.Table] = []
+        self._clean_rows: Counter[str] = Counter()
         self.files: list[dict[str, Any]] = []
         self.ledger_entry: dict[str, Any] | None = None
+        self.index_entry: dict[str, Any] | None = None
 
     def open_split(
         self, split: str, schema: pa.Schema, features: dict[str, Any] | None = None
     ) -> None:
         """Prepare a split; ``schema`` is the input's (xfilter's own columns are replaced)."""
         check_tag_columns(split, schema)
-        base = pa.schema([f for f in schema if f.name not in TAG_COLUMNS])
+        check_identity(split, schema, self.identity)
+        base = pa.schema([f for f in schema if f.name not in (*TAG_COLUMNS, *RECORD_COLUMNS)])
         quarantine = pa.schema(list(base) + list(TAG_SCHEMA))
         q_features = None
         if features is not None:
-            features = {k: v for k, v in features.items() if k not in TAG_COLUMNS}
+            features = {
+                k: v for k, v in features.items() if k not in (*TAG_COLUMNS, *RECORD_COLUMNS)
+            }
             q_features = {**features, **_tag_features()}
         self.counts[split] = SplitCounts()
         for name, sch, feats in ((CLEAN, base, features), (QUARANTINE, quarantine, q_features)):
@@ -252,35 +429,76 @@ class OutputWriter:
             )
 
     def write(self, split: str, tagged: pa.Table, first_row: int) -> None:
-        """One tagged batch whose first row is row ``first_row`` of the split."""
+        """One tagged batch whose first row is row ``first_row`` of the split. The batch carries
+        the record columns (``vocab.RECORD_COLUMNS``) beside the tag columns; neither set of
+        columns is written to the clean set, and only the tag columns to the quarantine set."""
+        check_record_columns(split, tagged)
         self.counts[split].update(tagged)
         actions = tagged.column(ACTION).to_numpy(zero_copy_only=False)
         # Boolean filters, not take(): take() concatenates a chunked column before it picks.
         kept = (actions == "keep") | (actions == "redact")
-        clean = tagged.drop_columns(list(TAG_COLUMNS))
+        records = tagged.drop_columns(list(RECORD_COLUMNS))
+        clean = records.drop_columns(list(TAG_COLUMNS))
         if not kept.all():  # most batches keep every row: no copy then
             clean = clean.filter(pa.array(kept))
         self._writers[(CLEAN, split)].write(clean)
         checkpoint("write-clean")
-        self._writers[(QUARANTINE, split)].write(tagged.filter(pa.array(actions == "quarantine")))
+        self._writers[(QUARANTINE, split)].write(records.filter(pa.array(actions == "quarantine")))
         checkpoint("write-quarantine")
-        listed = np.flatnonzero(actions != "keep")
-        if listed.size:
-            rows = tagged.filter(pa.array(actions != "keep"))
-            records = rows.drop_columns(list(TAG_COLUMNS)).to_pylist()
-            self._ledger.append(
-                pa.table(
-                    {
-                        "split": [split] * listed.size,
-                        "row": (listed + first_row).astype(np.int64),
-                        "record_sha256": [record_sha256(r) for r in records],
-                        "action": rows.column(ACTION),
-                        "categories": rows.column(CATEGORIES_COLUMN),
-                        "rules": rows.column(RULES_COLUMN),
-                    },
-                    schema=LEDGER_SCHEMA,
+        clean_rows = np.cumsum(kept) - 1 + self._clean_rows[split]
+        self._clean_rows[split] += int(kept.sum())
+        listed = actions != "keep"
+        indexed = _x_bearing(tagged)
+        if listed.any() or indexed.any():
+            self._record(split, tagged, first_row, listed, indexed, np.where(kept, clean_rows, -1))
+
+    def _record(
+        self,
+        split: str,
+        tagged: pa.Table,
+        first_row: int,
+        listed: np.ndarray,
+        indexed: np.ndarray,
+        clean_rows: np.ndarray,
+    ) -> None:
+        """The ledger rows (``listed``) and X index rows (``indexed``) of one batch; each record
+        is hashed once for both."""
+        either = listed | indexed
+        rows = tagged.filter(pa.array(either))
+        records = rows.drop_columns([*TAG_COLUMNS, *RECORD_COLUMNS]).to_pylist()
+        common = {
+            "split": [split] * rows.num_rows,
+            "row": (np.flatnonzero(either) + first_row).astype(np.int64),
+            "record_sha256": [record_sha256(r) for r in records],
+            "action": rows.column(ACTION),
+            "reason": rows.column(REASON_COLUMN),
+            "categories": rows.column(CATEGORIES_COLUMN),
+            **{
+                IDENTITY_PREFIX + name: pa.array(
+                    [identity_value(_at_path(r, name)) for r in records], pa.string()
                 )
-            )
+                for name in self.identity
+            },
+        }
+        table = pa.table(common)
+        in_ledger, in_index = pa.array(listed[either]), pa.array(indexed[either])
+        ledger = table.append_column("rules", rows.column(RULES_COLUMN)).filter(in_ledger)
+        self._ledger.append(ledger.select(ledger_schema(self.identity).names))
+        authors = rows.column(AUTHORS_COLUMN).to_pylist()
+        positions = clean_rows[either]
+        index = table.append_column(
+            "clean_row", pa.array(positions, pa.int64(), mask=positions < 0)
+        )
+        extra = {
+            "post_ids": rows.column(POST_IDS_COLUMN),
+            "linked_post_ids": rows.column(LINKED_POST_IDS_COLUMN),
+            "author_ids": pa.array([[a for a in f if a.isdigit()] for f in authors], _STRINGS),
+            "handles": pa.array([[a for a in f if not a.isdigit()] for f in authors], _STRINGS),
+        }
+        for name, values in extra.items():
+            index = index.append_column(name, values)
+        index = index.filter(in_index)
+        self._index.append(index.select(index_schema(self.identity).names))
 
     def close(self) -> None:
         """Finish every data file and the ledger; their entries land in ``files``."""
@@ -288,10 +506,15 @@ class OutputWriter:
             writer.close()
             for path, rows in writer.finalize():
                 self.files.append(self._entry(path, rows, name, split))
-        ledger = pa.concat_tables(self._ledger) if self._ledger else LEDGER_SCHEMA.empty_table()
-        path = self.tmp / LEDGER
-        pq.write_table(ledger, path, compression="zstd")
-        self.ledger_entry = {"path": LEDGER, "rows": ledger.num_rows, "sha256": file_sha256(path)}
+        self.ledger_entry = self._write_table(LEDGER, self._ledger, ledger_schema(self.identity))
+        self.index_entry = self._write_table(INDEX, self._index, index_schema(self.identity))
+
+    def _write_table(self, name: str, parts: list[pa.Table], schema: pa.Schema) -> dict[str, Any]:
+        """One parquet file of ``parts``; its bytes depend only on the rows, not on batches."""
+        table = pa.concat_tables([p.cast(schema) for p in parts]) if parts else schema.empty_table()
+        path = self.tmp / name
+        pq.write_table(table.combine_chunks(), path, compression="zstd")
+        return {"path": name, "rows": table.num_rows, "sha256": file_sha256(path)}
 
     def _entry(self, path: Path, rows: int, name: str, split: str) -> dict[str, Any]:
         return {
@@ -338,6 +561,33 @@ def check_tag_columns(split: str, schema: pa.Schema) -> None:
             raise InputError(
                 f"column {clash!r} of split {split!r} clashes with xfilter's own columns; rename it"
             )
+
+
+def check_record_columns(split: str, tagged: pa.Table) -> None:
+    """A tagged batch must carry the record columns with their types: without them the ledger
+    would have no reasons and the X index no post ids."""
+    for wanted in RECORD_SCHEMA:
+        if wanted.name not in tagged.column_names or not _same_type(
+            tagged.schema.field(wanted.name).type, wanted.type
+        ):
+            raise OutputError(
+                f"split {split!r}: a tagged batch lacks xfilter's column {wanted.name!r}; "
+                "tag it with the engines' batch function, or save it through xf.split"
+            )
+
+
+def _x_bearing(tagged: pa.Table) -> np.ndarray:
+    """Rows with a category other than x_mention, or a named X author: the X index's rows."""
+    rows = np.zeros(tagged.num_rows, dtype=bool)
+    categories = tagged.column(CATEGORIES_COLUMN).combine_chunks()
+    flat = pc.list_flatten(categories)
+    if len(flat):
+        parents = np.asarray(pc.list_parent_indices(categories), dtype=np.int64)
+        found = np.asarray(pc.is_in(flat, pa.array(_INDEXED)), dtype=bool)
+        rows[parents[found]] = True
+    authors = pc.list_value_length(tagged.column(AUTHORS_COLUMN).combine_chunks())
+    rows |= np.asarray(pc.fill_null(authors, 0), dtype=np.int64) > 0
+    return rows
 
 
 def _same_type(given: pa.DataType, wanted: pa.DataType) -> bool:

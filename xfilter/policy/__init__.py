@@ -14,7 +14,14 @@ from typing import Any
 from xfilter.config import Config
 from xfilter.policy.modes import MODE_TABLE, TERMS, Terms
 from xfilter.policy.optout import OptOutList
-from xfilter.vocab import ACTIONS, CATEGORIES
+from xfilter.vocab import (
+    ACTIONS,
+    CATEGORIES,
+    REASON_CATEGORY,
+    REASON_KEPT,
+    REASON_OPTED_OUT,
+    REASON_UNKNOWN_AUTHOR,
+)
 
 # When categories disagree the most removing action wins.
 _SEVERITY = {action: rank for rank, action in enumerate(ACTIONS)}
@@ -38,9 +45,12 @@ _ALLOWED = frozenset({("strict", "x_embed", "redact")})
 
 @dataclass(frozen=True)
 class Decision:
+    """One record's action, the category whose rule chose it (None when nothing was found or
+    nothing removes it) and why that rule chose it (one of ``vocab.REASONS``)."""
+
     action: str
-    # The category whose rule chose the action (None when nothing was found).
-    reason: str | None = None
+    category: str | None = None
+    reason: str = REASON_KEPT
 
 
 @dataclass(frozen=True)
@@ -128,29 +138,29 @@ class Policy:
     def decide(
         self, categories: Iterable[str], authors: Iterable[str], allow_redact: bool = True
     ) -> Decision:
-        """The action for a record with these categories and X authors."""
+        """The action for a record with these categories and X authors, and why: the most
+        removing category decides (the strongest of equally removing ones)."""
         authors = tuple(authors)
         best = Decision("keep")
         for category in CATEGORIES:
             if category not in categories:
                 continue
-            action = self._apply(self.rules[category], authors)
+            action, reason = self._apply(self.rules[category], authors)
             if action == "redact" and not allow_redact:
                 action = self.action
             if _SEVERITY[action] > _SEVERITY[best.action]:
-                best = Decision(action, category)
+                best = Decision(action, category, reason)
         return best
 
-    def _apply(self, rule: str, authors: tuple[str, ...]) -> str:
-        if rule == "reject":
-            return self.action
-        if rule == "author-check":
-            if self.opt_out.contains_any(authors):
-                return self.action
-            return "keep" if authors else self.unknown_author
-        if rule == "opt-out":
-            return self.action if self.opt_out.contains_any(authors) else "keep"
-        return rule
+    def _apply(self, rule: str, authors: tuple[str, ...]) -> tuple[str, str]:
+        """What ``rule`` does to a record with these authors, and the reason it gives."""
+        if rule in ("author-check", "opt-out") and self.opt_out.contains_any(authors):
+            return self.action, REASON_OPTED_OUT
+        if rule == "author-check" and not authors:
+            return self.unknown_author, REASON_UNKNOWN_AUTHOR
+        if rule in ("author-check", "opt-out", "keep"):
+            return "keep", REASON_KEPT
+        return (self.action if rule == "reject" else rule), REASON_CATEGORY
 
 
 def policy_warning(policy: Policy) -> str | None:

@@ -487,7 +487,8 @@ _ID_RULE = ids.POST_ID_COLUMN
 def _scan_ids(leaf: Leaf, found: BatchEvidence) -> None:
     plausible = ids.plausible_post_ids(leaf.values)
     for index in np.flatnonzero(plausible):
-        found.add(leaf.row(int(index)), [hit(_ID_RULE)], leaf.path)
+        posts = ids.post_ids_in(leaf.values[int(index)].as_py())
+        found.add(leaf.row(int(index)), [hit(_ID_RULE, posts=posts)], leaf.path)
 
 
 _SOURCE_RULE = RULE_SOURCE_COLUMN

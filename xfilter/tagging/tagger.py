@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from xfilter.detect.datasets import RULE_SOURCE_COLUMN, DatasetRegistry
 from xfilter.detect.evidence import Evidence
-from xfilter.policy import Policy
+from xfilter.policy import Decision, Policy
 from xfilter.tagging.scan import Roles, analyze_string, scan_table
 from xfilter.vocab import (
     ACTION,
@@ -25,6 +25,13 @@ from xfilter.vocab import (
     CARRIED,
     CATEGORIES,
     CATEGORIES_COLUMN,
+    LINKED_POST_IDS_COLUMN,
+    POST_IDS_COLUMN,
+    REASON_CATEGORY,
+    REASON_COLUMN,
+    REASON_KEPT,
+    RECORD_COLUMNS,
+    RECORD_SCHEMA,
     RULES_COLUMN,
     TAG_SCHEMA,
 )
@@ -40,7 +47,13 @@ _SOURCE_RULE = RULE_SOURCE_COLUMN.id
 @dataclass
 class Tags:
     """Decisions for one batch; ``redacted`` maps a column to its rewritten rows, each a
-    Python value of the column's type (a string, or a whole rebuilt list or struct)."""
+    Python value of the column's type (a string, or a whole rebuilt list or struct).
+
+    Beside the four tag columns, each row's ``reason`` (why the policy chose its action, one of
+    ``vocab.REASONS``) and the X post ids it carries (``post_ids``: in x_dataset, x_post and
+    x_embed evidence) and links (``linked_post_ids``: in x_link evidence), for the ledger and
+    the private X index; they are never added to a user's dataset (``record_table``).
+    """
 
     action: list[str]
     categories: list[list[str]]
@@ -49,11 +62,22 @@ class Tags:
     redacted: dict[str, dict[int, Any]] = field(default_factory=dict)
     # The rule hits behind each non-empty row, kept only when asked (``explain``).
     evidence: dict[int, list[Evidence]] = field(default_factory=dict)
+    reason: list[str] = field(default_factory=list)
+    post_ids: list[list[str]] = field(default_factory=list)
+    linked_post_ids: list[list[str]] = field(default_factory=list)
 
     @classmethod
     def keep_all(cls, num_rows: int) -> Tags:
         empty: list[str] = []
-        return cls(["keep"] * num_rows, [empty] * num_rows, [empty] * num_rows, [empty] * num_rows)
+        return cls(
+            ["keep"] * num_rows,
+            [empty] * num_rows,
+            [empty] * num_rows,
+            [empty] * num_rows,
+            reason=[REASON_KEPT] * num_rows,
+            post_ids=[empty] * num_rows,
+            linked_post_ids=[empty] * num_rows,
+        )
 
     def columns(self) -> dict[str, list]:  # type: ignore[type-arg]
         return {
@@ -65,6 +89,52 @@ class Tags:
 
     def table(self) -> pa.Table:
         return pa.Table.from_pydict(self.columns(), schema=TAG_SCHEMA)
+
+    def record_table(self) -> pa.Table:
+        """The reason and post-id columns (``vocab.RECORD_COLUMNS``), for the output writer."""
+        columns = {
+            REASON_COLUMN: self.reason,
+            POST_IDS_COLUMN: self.post_ids,
+            LINKED_POST_IDS_COLUMN: self.linked_post_ids,
+        }
+        return pa.Table.from_pydict(columns, schema=RECORD_SCHEMA)
+
+
+def with_record_columns(tagged: pa.Table, tags: Tags) -> pa.Table:
+    """``tagged`` (a batch with its tag columns) with the record columns of ``tags`` appended,
+    as the engines hand batches to the output writer."""
+    tagged = tagged.drop_columns([c for c in RECORD_COLUMNS if c in tagged.column_names])
+    records = tags.record_table()
+    for name in RECORD_COLUMNS:
+        tagged = tagged.append_column(records.schema.field(name), records.column(name))
+    return tagged
+
+
+def post_ids(evidence: Sequence[Evidence]) -> tuple[list[str], list[str]]:
+    """The post ids a record's evidence carries (x_dataset, x_post, x_embed, and a status link
+    inside an embedded post) and links (x_link), each sorted by number; an id carried is not
+    listed again as linked."""
+    embeds = [(e.field, e.span) for e in evidence if e.category == "x_embed" and e.span]
+    carried = {
+        p
+        for e in evidence
+        if e.category in CARRIED or _within(e, embeds)  # the status link of an embed
+        for p in e.posts
+    }
+    linked = {p for e in evidence if e.category == "x_link" for p in e.posts} - carried
+    return sorted(carried, key=_by_number), sorted(linked, key=_by_number)
+
+
+def _within(hit: Evidence, embeds: list[tuple[str | None, tuple[int, int]]]) -> bool:
+    """Whether ``hit`` lies inside one of the embedded posts' spans of its field."""
+    span = hit.span
+    return span is not None and any(
+        field == hit.field and start <= span[0] and span[1] <= end for field, (start, end) in embeds
+    )
+
+
+def _by_number(post_id: str) -> tuple[int, str]:
+    return len(post_id), post_id
 
 
 def summarize(evidence: Sequence[Evidence]) -> tuple[list[str], list[str], list[str]]:
@@ -117,13 +187,15 @@ class Tagger:
             categories, rules, authors = summarize(evidence)
             named = found.column_authors.get(row, [])
             authors = sorted(set(authors) | set(named))
-            action = self.policy.decide(categories, authors).action
-            if action == "redact":
-                action = self._redact(table, row, evidence, named, tags)
-            tags.action[row] = action
+            decision = self.policy.decide(categories, authors)
+            if decision.action == "redact":
+                decision = self._redact(table, row, evidence, named, tags)
+            tags.action[row] = decision.action
+            tags.reason[row] = decision.reason
             tags.categories[row] = categories
             tags.rules[row] = rules
             tags.authors[row] = authors
+            tags.post_ids[row], tags.linked_post_ids[row] = post_ids(evidence)
             if keep_evidence:
                 tags.evidence[row] = evidence
         return tags
@@ -139,7 +211,7 @@ class Tagger:
 
     def _redact(
         self, table: pa.Table, row: int, evidence: list[Evidence], named: list[str], tags: Tags
-    ) -> str:
+    ) -> Decision:
         """Cut embedded posts out of the row's text, at any depth; reject if X content remains.
 
         A column holding a cut string gets its whole value rebuilt with the same type: a
@@ -159,10 +231,10 @@ class Tagger:
         categories, _, remaining_authors = summarize(remaining)
         after = self.policy.decide(categories, set(named) | set(remaining_authors), False)
         if after.action != "keep":
-            return after.action
+            return after
         for column, value in rewritten.items():
             tags.redacted.setdefault(column, {})[row] = value
-        return "redact"
+        return Decision("redact", "x_embed", REASON_CATEGORY)
 
 
 def _cut_fields(schema: pa.Schema, evidence: Sequence[Evidence]) -> frozenset[str]:

@@ -15,6 +15,7 @@ from xfilter.detect.posts.fields import (
     keys_of,
     lookup,
     plausible,
+    post_ids_of,
     rt_handle,
     self_link_handle,
     snowflake,
@@ -220,9 +221,9 @@ def v1_post(d: Mapping[str, Any], keys: frozenset[str], col: Collector, depth: i
     if not _is_v1_post(d, keys):
         return None
     if "edit_info" in keys:
-        col.add(ARCHIVE, _v1_who(d, depth), "archive tweet")
+        col.add(ARCHIVE, _v1_who(d, depth), "archive tweet", post_ids_of(d))
     else:
-        col.add(V1_POST, _v1_who(d, depth), "v1.1 post")
+        col.add(V1_POST, _v1_who(d, depth), "v1.1 post", post_ids_of(d))
     return True
 
 
@@ -234,7 +235,7 @@ def v1_user(d: Mapping[str, Any], keys: frozenset[str], col: Collector, depth: i
     col.add(USER, Who(owner), "v1.1 user")
     status = d.get("status")
     if isinstance(status, Mapping) and keys_of(status) & {"text", "full_text", "id"}:
-        col.add(V1_POST, _v1_who(status, depth + 1, owner=owner), "v1.1 post")
+        col.add(V1_POST, _v1_who(status, depth + 1, owner=owner), "v1.1 post", post_ids_of(status))
     return True
 
 
@@ -242,7 +243,7 @@ def v2_post(d: Mapping[str, Any], keys: frozenset[str], col: Collector, depth: i
     """A v2 post outside a response envelope."""
     if not is_v2_post(d, keys, in_envelope=False):
         return None
-    col.add(V2_POST, v2_who(d, {}, {}, depth), "v2 post")
+    col.add(V2_POST, v2_who(d, {}, {}, depth), "v2 post", post_ids_of(d))
     return True
 
 

@@ -16,6 +16,7 @@ from xfilter.detect.posts.fields import (
     is_x_url,
     keys_of,
     lookup,
+    post_ids_of,
     rt_handle,
     text_of,
     url_handle,
@@ -224,7 +225,9 @@ def archive_item(
     elif not ik & (ARCHIVE_INNER | {"noteTweetId"}):
         return None
     owner = handle(inner.get("username")) if kind == "account" else None
-    col.add(ARCHIVE, Who(owner), f"archive {kind}")  # the owner of an archive is not in its tweets
+    col.add(
+        ARCHIVE, Who(owner), f"archive {kind}", post_ids_of(inner)
+    )  # the owner of an archive is not in its tweets
     return True
 
 
@@ -232,7 +235,7 @@ def activity(d: Mapping[str, Any], keys: frozenset[str], col: Collector, depth: 
     """A Gnip activity (post or share) from X."""
     if not (keys & {"actor", "object"} and _is_activity(d, keys)):
         return None
-    col.add(ACTIVITY, _activity_who(d, depth), "activity")
+    col.add(ACTIVITY, _activity_who(d, depth), "activity", post_ids_of(d))
     return True
 
 
@@ -255,7 +258,7 @@ def graphql(d: Mapping[str, Any], keys: frozenset[str], col: Collector, depth: i
     legacy = d.get("legacy")
     legacy = legacy if isinstance(legacy, Mapping) else {}
     if isinstance(legacy.get("full_text"), str) or isinstance(legacy.get("text"), str):
-        col.add(GRAPHQL, _graphql_who(d, depth), "graphql post")
+        col.add(GRAPHQL, _graphql_who(d, depth), "graphql post", post_ids_of(d))
         return True
     if not (legacy or d.get("__typename") == "User"):
         return None
@@ -272,7 +275,7 @@ def tombstone(
     """The syndication placeholder of a withheld or deleted post."""
     if "__typename" not in keys or d.get("__typename") != "TweetTombstone":
         return None
-    col.add(SYNDICATION, Who(None), "tombstone")
+    col.add(SYNDICATION, Who(None), "tombstone", post_ids_of(d))
     return True
 
 
@@ -282,7 +285,7 @@ def syndication(
     """A syndication (embed) post."""
     if not _is_syndication(d, keys):
         return None
-    col.add(SYNDICATION, _syndication_who(d, depth), "syndication post")
+    col.add(SYNDICATION, _syndication_who(d, depth), "syndication post", post_ids_of(d))
     return True
 
 
@@ -292,7 +295,7 @@ def snscrape_post(
     """An snscrape / twscrape Tweet."""
     if not _is_snscrape_post(d, keys):
         return None
-    col.add(SNSCRAPE, _snscrape_who(d, depth), "snscrape post")
+    col.add(SNSCRAPE, _snscrape_who(d, depth), "snscrape post", post_ids_of(d))
     return True
 
 

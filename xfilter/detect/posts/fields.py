@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from xfilter.detect.evidence import FIELD_HANDLE, Evidence, Rule, hit
@@ -178,15 +178,48 @@ class Who:
         self.complete &= other.complete
 
 
-class _Found:
-    """What one rule found so far: its authors in order, the shapes, whether one is unknown."""
+# Where a post object keeps its own id (v1.1 ``id_str``/``id``, GraphQL ``rest_id``, v2 and
+# snscrape ``id``, archive likes ``tweetId``), and the keys under which it carries other posts
+# whole (retweets, quotes, GraphQL result wrappers, the archive's ``tweet``, an activity's
+# ``object``).
+_OWN_ID_KEYS = ("id_str", "rest_id", "id", "tweetId", "tweet_id")
+_CARRIED_POST_KEYS = (
+    "retweeted_status", "quoted_status", "retweetedTweet", "quotedTweet",
+    "retweeted_status_result", "quoted_status_result", "result", "tweet", "legacy", "object",
+)  # fmt: skip
+# A Gnip activity names its post as ``tag:search.twitter.com,2005:<id>``.
+_ACTIVITY_ID = re.compile(r"^tag:search\.twitter\.com,\d{4}:(\d{1,20})$")
 
-    __slots__ = ("authors", "rule", "shapes", "unknown")
+
+def post_ids_of(d: Mapping[str, Any], depth: int = 0) -> list[str]:
+    """The ids of a post object and of the posts it carries whole, in the order met."""
+    found: list[str] = []
+    for key in _OWN_ID_KEYS:
+        value = d.get(key)
+        if isinstance(value, str) and (activity := _ACTIVITY_ID.match(value.strip())):
+            value = activity.group(1)
+        if plausible(value):
+            found.append(str(int(str(value).strip())))
+            break
+    if depth < MAX_DEPTH:
+        for key in _CARRIED_POST_KEYS:
+            inner = d.get(key)
+            if isinstance(inner, Mapping):
+                found.extend(post_ids_of(inner, depth + 1))
+    return found
+
+
+class _Found:
+    """What one rule found so far: its authors in order, the shapes, whether one is unknown,
+    and the ids of the posts it carries."""
+
+    __slots__ = ("authors", "posts", "rule", "shapes", "unknown")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.authors: dict[str, None] = {}
         self.shapes: dict[str, None] = {}
+        self.posts: dict[str, None] = {}
         self.unknown = False
 
 
@@ -205,24 +238,27 @@ class Collector:
         self.budget -= 1
         return self.budget > 0
 
-    def add(self, rule: Rule, who: Who, shape: str) -> None:
+    def add(self, rule: Rule, who: Who, shape: str, posts: Iterable[str] = ()) -> None:
         entry = self.found.get(rule.id)
         if entry is None:
             entry = self.found[rule.id] = _Found(rule)
         for h in who.handles:
             entry.authors[h.lower().lstrip("@")] = None
         entry.shapes[shape] = None
+        entry.posts.update(dict.fromkeys(posts))
         if not who.complete:
             entry.unknown = True
 
     def evidence(self) -> list[Evidence]:
         out: list[Evidence] = []
         for entry in self.found.values():
-            detail = ", ".join(entry.shapes)
+            detail, posts = ", ".join(entry.shapes), tuple(entry.posts)
             if entry.authors:
-                out.append(hit(entry.rule, authors=tuple(entry.authors), detail=detail))
+                out.append(
+                    hit(entry.rule, authors=tuple(entry.authors), detail=detail, posts=posts)
+                )
             if entry.unknown or not entry.authors:
-                out.append(hit(entry.rule, detail=detail))
+                out.append(hit(entry.rule, detail=detail, posts=posts))
         return out
 
 

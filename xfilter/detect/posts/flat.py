@@ -144,13 +144,21 @@ def _who(d: Mapping[str, Any]) -> Who:
     return who
 
 
+def _row_post_ids(d: Mapping[str, Any]) -> list[str]:
+    """The plausible post ids in a row's own post-id columns and its generic id column."""
+    row = _by_name(d)
+    named = [v for k, v in d.items() if isinstance(k, str) and k.lower() in FLAT_POST_ID_KEYS]
+    values = [*named, *(row.get(name) for name in GENERIC_ID_NAMES)]
+    return [str(int(v)) for v in values if _post_id(v)]
+
+
 def export_row(
     d: Mapping[str, Any], keys: frozenset[str], col: Collector, depth: int
 ) -> bool | None:
     """A flat post row of an export (a step of walk.PRECEDENCE)."""
     if not is_export_row(d, keys):
         return None
-    col.add(EXPORT_ROW, _who(d), "export row")
+    col.add(EXPORT_ROW, _who(d), "export row", _row_post_ids(d))
     return True
 
 

@@ -11,7 +11,15 @@ from typing import Any
 
 from xfilter.detect.evidence import Evidence, hit
 from xfilter.detect.posts import api, api_objects, exports, flat
-from xfilter.detect.posts.fields import Collector, Step, Who, handle, id_text, keys_of
+from xfilter.detect.posts.fields import (
+    Collector,
+    Step,
+    Who,
+    handle,
+    id_text,
+    keys_of,
+    post_ids_of,
+)
 from xfilter.detect.posts.keys import CLONE_KEYS, ENVELOPE_KEYS, NON_X_TYPE_PREFIXES, V2_META
 from xfilter.detect.posts.rules import API_OBJECT, ARCHIVE, USER, V2_ENVELOPE
 
@@ -57,7 +65,12 @@ def _v2_response(
             continue
         ik = keys_of(item)
         if api.is_v2_post(item, ik, in_envelope=context):
-            col.add(V2_ENVELOPE, api.v2_who(item, users, tweets, depth + 1), "v2 post")
+            col.add(
+                V2_ENVELOPE,
+                api.v2_who(item, users, tweets, depth + 1),
+                "v2 post",
+                post_ids_of(item),
+            )
         elif api.is_v2_user(item, ik, in_envelope=True):
             col.add(USER, Who(handle(item.get("username"))), "v2 user")
         elif (name := api_objects.v2_item(item, ik, context)) is not None:
@@ -68,7 +81,7 @@ def _v2_response(
         found = True
     for t in inc_tweets:
         if col.tick() and api.is_v2_post(t, keys_of(t), in_envelope=True):
-            col.add(V2_ENVELOPE, api.v2_who(t, users, tweets, depth + 1), "v2 post")
+            col.add(V2_ENVELOPE, api.v2_who(t, users, tweets, depth + 1), "v2 post", post_ids_of(t))
             found = True
     # includes.users only resolve author ids: like a v1 post's ``user``, they are not
     # profiles the record is about, so mentioned accounts do not become authors.
