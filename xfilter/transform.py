@@ -182,9 +182,11 @@ class XFilter:
 
     def tag_table(self, table: pa.Table) -> pa.Table:
         """``table`` with the four xfilter columns added (and redacted text rewritten)."""
-        return self._tagged(_as_table(table))[1]
+        return self.tag_with_tags(_as_table(table))[1]
 
-    def _tagged(self, table: pa.Table, tagger: Tagger | None = None) -> tuple[Tags, pa.Table]:
+    def tag_with_tags(self, table: pa.Table, tagger: Tagger | None = None) -> tuple[Tags, pa.Table]:
+        """The decisions for ``table`` (with each row's reason and post ids, for an output's
+        ledger and index) and ``table`` with the xfilter columns added."""
         tags = (tagger or self.tagger).tag(table)
         return tags, _with_tags(table, tags)
 
@@ -200,7 +202,7 @@ class XFilter:
         """
         _refuse_as_filter("xf")
         row = reads_as_row(batch)
-        tags, tagged = self._tagged(_as_table(batch, row), self._caller_tagger())
+        tags, tagged = self.tag_with_tags(_as_table(batch, row), self._caller_tagger())
         if _is_table(batch):
             return tagged
         columns = (*TAG_COLUMNS, *tags.redacted)

@@ -114,7 +114,8 @@ def tag_for_output(xf: XFilter, table: pa.Table) -> pa.Table:
     """``table`` tagged as ``xf.tag_table`` tags it, with the record columns (reason, post
     ids) the output writer needs beside the tag columns."""
     ours = [c for c in (*TAG_COLUMNS, *RECORD_COLUMNS) if c in table.column_names]
-    tags, tagged = xf._tagged(table.drop_columns(ours))  # re-tagging replaces the old decision
+    # Re-tagging replaces the old decision.
+    tags, tagged = xf.tag_with_tags(table.drop_columns(ours))
     return with_record_columns(tagged, tags)
 
 
