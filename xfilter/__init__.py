@@ -21,6 +21,7 @@ __all__ = [
     "__version__",
     "demo_files",
     "load_config",
+    "refresh",
     "run",
     "verify",
 ]
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from xfilter.config import Config, load_config
     from xfilter.engines.inputs import demo_files
     from xfilter.engines.local import run
+    from xfilter.engines.refresh import refresh
     from xfilter.errors import XFilterError
     from xfilter.output.reader import Output
     from xfilter.output.verify import verify
@@ -40,6 +42,7 @@ _LAZY = {
     "load_config": "xfilter.config",
     "XFilterError": "xfilter.errors",
     "run": "xfilter.engines.local",
+    "refresh": "xfilter.engines.refresh",
     "FilterResult": "xfilter.result",
     "Output": "xfilter.output.reader",
     "XFilter": "xfilter.transform",

@@ -1,4 +1,4 @@
-"""The ``xfilter`` command: run, scan, verify, explain."""
+"""The ``xfilter`` command: run, scan, refresh, verify, publish, explain."""
 
 from __future__ import annotations
 
@@ -157,10 +157,27 @@ def _opt_out_rejection(policy: Any) -> Any:
     return rejected_for_opt_out
 
 
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    from xfilter.engines.refresh import refresh
+
+    result = refresh(
+        args.directory,
+        output=args.output,
+        opt_out=args.opt_out,
+        deleted=args.deleted or [],
+        overwrite=args.overwrite,
+    )
+    changes = result.manifest["changes"]
+    reasons = ", ".join(f"{r}={n}" for r, n in changes["by_reason"].items()) or "none"
+    print(f"{changes['removed']} record(s) removed since {args.directory} ({reasons})")
+    _print_summary(result.manifest, result.saved_to)
+    return 0
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from xfilter.output.verify import verify
 
-    for line in verify(args.directory, quick=args.quick):
+    for line in verify(args.directory, quick=args.quick, chain=args.chain or ()):
         print(f"ok  {line}")
     print(f"{args.directory}: verified")
     return 0
@@ -314,7 +331,30 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check an output directory against its manifest")
     verify.add_argument("directory")
     verify.add_argument("--quick", action="store_true", help="skip re-scanning the clean set")
+    verify.add_argument(
+        "--chain",
+        nargs="+",
+        metavar="OLDER",
+        help="the earlier versions this refreshed output derives from, newest first",
+    )
     verify.set_defaults(func=_cmd_verify)
+
+    refresh = commands.add_parser(
+        "refresh",
+        help="remove what a new opt-out list or X's deletions remove from an output, "
+        "without scanning it again",
+    )
+    refresh.add_argument("directory", help="the output to refresh (it must verify)")
+    refresh.add_argument("--output", required=True, help="the new output directory")
+    refresh.add_argument("--opt-out", help="the current opt-out list (replaces the recorded one)")
+    refresh.add_argument(
+        "--deleted",
+        action="append",
+        metavar="[posts:|users:]FILE",
+        help="X's batch compliance results or a plain id list; repeat for more files",
+    )
+    refresh.add_argument("--overwrite", action="store_true", help="replace an earlier output")
+    refresh.set_defaults(func=_cmd_refresh)
 
     publish = commands.add_parser(
         "publish", help="push a verified output's clean set, card and manifest to the Hub"

@@ -248,10 +248,27 @@ def card_body(
         "quarantined` for each split (redacted records are kept with the embedded posts cut "
         "out).\n",
         _verify_section(manifest),
+        *_changes_section(manifest),
     ]
     if original_text is not None and original_text.strip():
         parts += ["## Original dataset card\n", _demote_headings(original_text.strip()) + "\n"]
     return "\n".join(parts)
+
+
+def _changes_section(manifest: Mapping[str, Any]) -> list[str]:
+    """For a refresh: what left the dataset since the version it was made from."""
+    changes, previous = manifest.get("changes"), manifest.get("previous")
+    if not changes or not previous:
+        return []
+    reasons = "".join(f"| {r} | {n} |\n" for r, n in changes["by_reason"].items())
+    return [
+        "## Changes since the previous version\n",
+        f"This version refreshes the one whose manifest_sha256 is `{previous['manifest_sha256']}` "
+        f"({previous['created']}): {changes['removed']} record(s) left it, "
+        f"{changes['removed_from_clean']} of them from the clean set; no record was added. "
+        "`xfilter verify . --chain PREVIOUS` checks the link.\n",
+        "| reason | records |\n|---|---|\n" + reasons if reasons else "",
+    ]
 
 
 def _intro(manifest: Mapping[str, Any], description: Mapping[str, Any]) -> str:

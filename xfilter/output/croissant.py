@@ -112,6 +112,11 @@ def build_croissant(
     if license_:
         doc["license"] = license_
     doc["prov:wasDerivedFrom"] = input_entity(manifest["input"])
+    previous = manifest.get("previous")
+    if previous:  # a refresh: derived from the previous version, and a revision of it
+        earlier = previous_entity(previous)
+        doc["prov:wasRevisionOf"] = earlier
+        doc["prov:wasDerivedFrom"] = [doc["prov:wasDerivedFrom"], {"@id": earlier["@id"]}]
     doc["prov:wasGeneratedBy"] = activity(manifest)
     doc["rai:dataPreprocessingProtocol"] = preprocessing_protocol(manifest)
     doc["distribution"], doc["recordSet"] = _resources(manifest, root)
@@ -139,6 +144,17 @@ def input_entity(source: Mapping[str, Any]) -> dict[str, Any]:
         entity["@id"] = "_:input"
         entity["description"] = f"{source['kind']} input {name}"
     return entity
+
+
+def previous_entity(previous: Mapping[str, Any]) -> dict[str, Any]:
+    """The version a refresh was made from, named by its manifest hash."""
+    sha = previous["manifest_sha256"]
+    return {
+        "@type": "prov:Entity",
+        "@id": f"urn:xfilter:manifest:sha256:{sha}",
+        "name": f"previous version (manifest_sha256 {sha})",
+        "dateCreated": previous["created"],
+    }
 
 
 def activity(manifest: Mapping[str, Any]) -> dict[str, Any]:

@@ -231,10 +231,18 @@ def _commit_message(manifest: dict[str, Any]) -> str:
 def _commit_description(manifest: dict[str, Any], include_quarantine: bool) -> str:
     terms = ", ".join(t["id"] for t in manifest["terms"])
     pushed = "clean and quarantine sets, ledger" if include_quarantine else "clean set"
+    previous = manifest.get("previous")
+    revision = (
+        f"refresh of manifest_sha256: {previous['manifest_sha256']} "
+        f"({manifest['changes']['removed']} record(s) removed)\n"
+        if previous
+        else ""
+    )
     return (
         f"Published by `xfilter publish`: {pushed}, card, manifest.json and "
         f"manifest.croissant.json.\n\nmode: {manifest['mode']} ({terms})\n"
         f"input: {manifest['input']['source']}\nmanifest_sha256: {manifest['manifest_sha256']}\n"
+        + revision
     )
 
 

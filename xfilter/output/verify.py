@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -31,7 +32,7 @@ from xfilter.output.manifest import (
     conservation_fault,
     policy_section,
 )
-from xfilter.output.writer import file_sha256, index_schema, ledger_schema
+from xfilter.output.writer import file_sha256, index_schema, ledger_schema, record_sha256
 from xfilter.vocab import ACTION_COUNTS, REASONS
 
 
@@ -81,13 +82,70 @@ def confined(root: Path, relative: str) -> Path:
     return path
 
 
-def verify(directory: str | os.PathLike[str], quick: bool = False) -> list[str]:
-    """Raise ``VerifyError`` naming the first problem; return what was checked."""
+def verify(
+    directory: str | os.PathLike[str],
+    quick: bool = False,
+    chain: Sequence[str | os.PathLike[str]] = (),
+) -> list[str]:
+    """Raise ``VerifyError`` naming the first problem; return what was checked. ``chain``:
+    the earlier versions a refreshed output derives from, newest first, checked link by
+    link."""
     try:
-        return _verify(Path(directory), quick)
+        checked = _verify(Path(directory), quick)
+        if chain:
+            checked.extend(verify_chain(Path(directory), [Path(p) for p in chain]))
+        return checked
     except OSError as exc:  # unreadable, or a name the file system refuses
         where = exc.filename if exc.filename is not None else directory
         raise VerifyError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+
+
+def verify_chain(head: Path, older: Sequence[Path]) -> list[str]:
+    """Each version names the next one as its previous version by that one's own manifest
+    hash, each earlier version verifies (without re-scanning its text: its opt-out list may
+    have grown in place since), and every clean record of a version is a clean record of its
+    previous version (by record hash)."""
+    checked = []
+    newer = head
+    for previous in older:
+        try:
+            _verify(previous, quick=True)
+        except VerifyError as exc:
+            raise VerifyError(f"chain: {previous} does not verify: {exc}") from None
+        _check_link(newer, previous)
+        checked.append(f"chain: {newer} is a refresh of {previous}, its clean records a subset")
+        newer = previous
+    return checked
+
+
+def _check_link(newer: Path, previous: Path) -> None:
+    manifest, earlier = load_manifest(newer), load_manifest(previous)
+    recorded = manifest.get("previous")
+    if not isinstance(recorded, dict) or SELF_HASH not in recorded:
+        raise VerifyError(f"chain: {newer} names no previous version, yet {previous} follows it")
+    if recorded[SELF_HASH] != earlier[SELF_HASH]:
+        raise VerifyError(
+            f"chain: {previous} is not the previous version of {newer} (manifest_sha256 "
+            f"{earlier[SELF_HASH][:12]}…, {newer} names {str(recorded[SELF_HASH])[:12]}…)"
+        )
+    before = _clean_hashes(previous, earlier)
+    for split, hashes in _clean_hashes(newer, manifest).items():
+        extra = hashes - before.get(split, Counter())
+        if extra:
+            raise VerifyError(
+                f"chain: {newer}: split {split!r}: {sum(extra.values())} clean record(s) are "
+                f"not clean records of {previous}"
+            )
+
+
+def _clean_hashes(root: Path, manifest: dict[str, Any]) -> dict[str, Counter[str]]:
+    """The record hashes of each split's clean set."""
+    found: dict[str, Counter[str]] = {}
+    for split, tables in _read_sets(root, manifest, CLEAN).items():
+        counter = found.setdefault(split, Counter())
+        for table in tables:
+            counter.update(record_sha256(row) for row in table.to_pylist())
+    return found
 
 
 def _verify(root: Path, quick: bool) -> list[str]:

@@ -66,21 +66,29 @@ def write_output(
                     getattr(batches, "close", lambda: None)()
             background.submit(writer.close)
         manifest = build_manifest(xf, source, writer.counts, engine, started)
-        manifest["outputs"] = {"format": xf.config.output.format, "files": writer.files}
-        manifest["ledger"] = writer.ledger_entry
-        manifest["index"] = writer.index_entry
-        fault = conservation_fault(manifest)
-        if fault is not None:  # nothing may be lost: outputs that do not add up are not written
-            raise XFilterError(f"{fault.message}; nothing written")
-        # The card and Croissant file are hashed into the manifest before it is sealed.
-        manifest, documents = bind_documents(manifest, writer.tmp)
-        writer.write_text(MANIFEST, dumps(manifest))
-        checkpoint("write-manifest")
-        for name, text in documents.items():
-            writer.write_text(name, text)
-        COMMITTED.append(writer.commit())
-        checkpoint("commit")
+        manifest = seal_and_commit(writer, manifest)
     except BaseException:
         writer.abort()
         raise
+    return manifest
+
+
+def seal_and_commit(writer: OutputWriter, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Add the closed ``writer``'s files to ``manifest``, check that nothing was lost, bind the
+    card and the Croissant file, write them and move the directory into place; return the
+    sealed manifest. Both a run and a refresh finish this way."""
+    manifest["outputs"] = {"format": writer.fmt, "files": writer.files}
+    manifest["ledger"] = writer.ledger_entry
+    manifest["index"] = writer.index_entry
+    fault = conservation_fault(manifest)
+    if fault is not None:  # nothing may be lost: outputs that do not add up are not written
+        raise XFilterError(f"{fault.message}; nothing written")
+    # The card and Croissant file are hashed into the manifest before it is sealed.
+    manifest, documents = bind_documents(manifest, writer.tmp)
+    writer.write_text(MANIFEST, dumps(manifest))
+    checkpoint("write-manifest")
+    for name, text in documents.items():
+        writer.write_text(name, text)
+    COMMITTED.append(writer.commit())
+    checkpoint("commit")
     return manifest

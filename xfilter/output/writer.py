@@ -500,6 +500,16 @@ class OutputWriter:
         index = index.filter(in_index)
         self._index.append(index.select(index_schema(self.identity).names))
 
+    def write_set(self, name: str, split: str, table: pa.Table) -> None:
+        """Rows already decided, written as they are to set ``name`` of an opened split (a
+        refresh copies them from an earlier output; quarantine rows carry the tag columns)."""
+        self._writers[(name, split)].write(table)
+
+    def set_records(self, ledger: pa.Table, index: pa.Table) -> None:
+        """The whole ledger and X index, in place of the rows ``write`` would collect."""
+        self._ledger = [ledger.select(ledger_schema(self.identity).names)]
+        self._index = [index.select(index_schema(self.identity).names)]
+
     def close(self) -> None:
         """Finish every data file and the ledger; their entries land in ``files``."""
         for (name, split), writer in sorted(self._writers.items()):
