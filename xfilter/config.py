@@ -35,6 +35,10 @@ Action = Literal["drop", "quarantine"]
 # What a per-category override may say; "reject" means the configured ``action``.
 CategoryRule = Literal["keep", "reject", "drop", "quarantine", "redact", "author-check", "opt-out"]
 OutputFormat = Literal["parquet", "arrow", "jsonl"]
+# A new shard of a set starts once the current one holds this many megabytes (MiB) of Arrow
+# data (before compression): a run's default, and the bounds ``output.shard_mb`` accepts.
+DEFAULT_SHARD_MB = 512
+MAX_SHARD_MB = 16 * 1024
 
 
 class _Section(BaseModel):
@@ -78,6 +82,8 @@ class OptOutConfig(_Section):
 class OutputConfig(_Section):
     dir: str = "out/xfilter"
     format: OutputFormat = "parquet"
+    # How large a shard may grow; it decides how the files are cut, never a record's fate.
+    shard_mb: int = Field(default=DEFAULT_SHARD_MB, ge=1, le=MAX_SHARD_MB, strict=True)
 
 
 class LedgerConfig(_Section):

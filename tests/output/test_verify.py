@@ -730,3 +730,21 @@ def test_a_rerun_on_the_same_input_exposes_a_consistent_forgery(
 
     assert hashes(rerun) == hashes(strict_out)
     assert hashes(rerun)[CLEAN_TRAIN] != hashes(copy)[CLEAN_TRAIN]
+
+
+def test_an_emptied_json_lines_shard_is_not_read(tmp_path: Path) -> None:
+    """A refresh may empty a shard; an empty JSON Lines file is not valid input to Arrow's
+    reader, and a shard the manifest lists with no rows holds nothing to re-scan."""
+    from xfilter.output.verify import _read_sets
+
+    (tmp_path / "clean" / "data").mkdir(parents=True)
+    (tmp_path / "clean" / "data" / "train-00000-of-00002.jsonl").write_text("")
+    (tmp_path / "clean" / "data" / "train-00001-of-00002.jsonl").write_text('{"text": "a"}\n')
+    files = [
+        {"set": "clean", "split": "train", "path": f"clean/data/train-0000{i}-of-00002.jsonl",
+         "rows": rows}
+        for i, rows in ((0, 0), (1, 1))
+    ]  # fmt: skip
+    manifest = {"outputs": {"format": "jsonl", "files": files}}
+    tables = _read_sets(tmp_path, manifest, "clean")["train"]
+    assert [t.num_rows for t in tables] == [1]

@@ -21,14 +21,14 @@ new output is written by the same writer as a run, and its manifest names the pr
 from __future__ import annotations
 
 import bisect
-import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -37,12 +37,20 @@ from xfilter import __version__
 from xfilter.config import Config, build_config
 from xfilter.errors import ConfigError, VerifyError
 from xfilter.output import formats
-from xfilter.output.layout import CLEAN, INDEX, LEDGER, QUARANTINE
+from xfilter.output.layout import CLEAN, INDEX, LEDGER, QUARANTINE, shard_path
 from xfilter.output.manifest import SCHEMA, SELF_HASH, now
 from xfilter.output.reader import Output
 from xfilter.output.verify import load_manifest, verify
 from xfilter.output.write import seal_and_commit
-from xfilter.output.writer import IDENTITY_PREFIX, OutputWriter, index_schema, ledger_schema
+from xfilter.output.writer import (
+    IDENTITY_PREFIX,
+    ROW_GROUP_ROWS,
+    OutputWriter,
+    index_schema,
+    ledger_schema,
+    quarantine_schema,
+    shard_bytes,
+)
 from xfilter.policy import Policy
 from xfilter.policy.compliance import ComplianceSet, read_compliance
 from xfilter.policy.optout import OptOutList
@@ -70,6 +78,10 @@ _GEO_KEYS = frozenset({"geo", "coordinates", "place"})
 _GEO_TEXT = re.compile(r'"(?:geo|coordinates|place)"\s*:\s*(?!null\b)[\[{"0-9-]')
 _KEEPS = ("keep", "redact")
 _LEDGER_FROM_INDEX = ("split", "row", "record_sha256", "categories")
+# Files rewritten at once: reading and writing parquet run outside the GIL.
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_I = TypeVar("_I")
+_T = TypeVar("_T")
 # The new index forgets the X ids of a record removed for a compliance reason.
 _ID_LISTS = ("post_ids", "linked_post_ids", "author_ids", "handles")
 
@@ -110,21 +122,29 @@ def refresh(
     policy = Policy.from_config(new_config, listed) if listed is not None else None
     index = pq.read_table(root / INDEX).to_pylist()
     ledger = pq.read_table(root / LEDGER).to_pylist()
-    sets = _SetReader(root, manifest, ledger)
+    sets = _Sets(root, manifest, ledger)
     plan = _plan(index, compliance, policy, sets)
-    writer = OutputWriter(new, manifest["outputs"]["format"], overwrite, config.ledger.identity)
+    writer = OutputWriter(
+        new,
+        manifest["outputs"]["format"],
+        overwrite,
+        config.ledger.identity,
+        shard_bytes(config.output.shard_mb),
+    )
     try:
-        clean_removed = _write_sets(writer, manifest, sets, index, plan)
+        clean_removed, shards = _write_sets(writer, manifest, sets, index, plan)
         new_index = _new_index(index, plan, clean_removed)
         new_ledger = _new_ledger(ledger, index, plan, list(manifest["splits"]))
         writer.set_records(
             pa.Table.from_pylist(new_ledger, ledger_schema(config.ledger.identity)),
             pa.Table.from_pylist(new_index, index_schema(config.ledger.identity)),
         )
+        writer.files.sort(key=lambda e: (e["set"], e["split"], e["path"]))
         writer.close()
         body = _manifest(manifest, new_config, listed, new_ledger, index, plan, started)
         body["refresh"]["deleted"] = compliance.describe()
         body["refresh"].update(_id_counts(index, compliance))
+        body["refresh"]["shards"] = shards.as_dict()
         sealed = seal_and_commit(writer, body)
     except BaseException:
         writer.abort()
@@ -157,51 +177,85 @@ def _new_config(
     return new_config, listed
 
 
-class _SetReader:
-    """The clean and quarantine rows of an output, per split, with each quarantined record's
-    input row (the quarantine set holds them in input order, as the ledger lists them)."""
+@dataclass(frozen=True)
+class _Shard:
+    """One data file of the earlier output: its manifest entry and the position of its first
+    row in its set's split."""
+
+    entry: Mapping[str, Any]
+    start: int
+
+    @property
+    def end(self) -> int:
+        end: int = self.start + self.entry["rows"]
+        return end
+
+
+class _Sets:
+    """The clean and quarantine files of an earlier output, per split, mapped to row positions
+    by their recorded row counts; each quarantined record's input row (the quarantine set
+    holds them in input order, as the ledger lists them). Files are read one at a time."""
 
     def __init__(self, root: Path, manifest: Mapping[str, Any], ledger: list[dict[str, Any]]):
-        fmt = formats.get(manifest["outputs"]["format"])
-        self.tables: dict[tuple[str, str], pa.Table] = {}
-        parts: dict[tuple[str, str], list[pa.Table]] = {}
+        self.root = root
+        self.format = formats.get(manifest["outputs"]["format"])
+        self.shards: dict[tuple[str, str], list[_Shard]] = {}
         for entry in sorted(manifest["outputs"]["files"], key=lambda e: e["path"]):
-            parts.setdefault((entry["set"], entry["split"]), []).append(
-                fmt.read_table(root / entry["path"])
-            )
-        for key, tables in parts.items():
-            self.tables[key] = pa.concat_tables(tables)
+            shards = self.shards.setdefault((entry["set"], entry["split"]), [])
+            shards.append(_Shard(entry, shards[-1].end if shards else 0))
         self.quarantine_rows: dict[str, list[int]] = {}
         for row in sorted(ledger, key=lambda r: r["row"]):
             if row["action"] == "quarantine":
                 self.quarantine_rows.setdefault(row["split"], []).append(row["row"])
-        for split, rows in self.quarantine_rows.items():
-            held = self.table(QUARANTINE, split)
-            if held is None or held.num_rows != len(rows):
+        for split in manifest["splits"]:
+            held = self.of(QUARANTINE, split)
+            if (held[-1].end if held else 0) != len(self.quarantine_rows.get(split, [])):
                 raise VerifyError(f"{root}: split {split!r}: quarantine set and ledger disagree")
 
-    def table(self, name: str, split: str) -> pa.Table | None:
-        return self.tables.get((name, split))
+    def of(self, name: str, split: str) -> list[_Shard]:
+        return self.shards.get((name, split), [])
+
+    def schema(self, shard: _Shard) -> pa.Schema:
+        """The columns (and ``datasets`` features) a file was written with."""
+        schema = self.format.read_schema(self.root / shard.entry["path"])
+        return schema if schema is not None else self.read(shard).schema
+
+    def read(self, shard: _Shard) -> pa.Table:
+        return self.format.read_table(self.root / shard.entry["path"])
+
+    def batches(self, shard: _Shard) -> Iterator[pa.RecordBatch]:
+        """A file's rows, in order, a row group at a time where the format allows."""
+        path = self.root / shard.entry["path"]
+        if self.format.name == "parquet":
+            yield from pq.ParquetFile(path).iter_batches(batch_size=ROW_GROUP_ROWS)
+        else:
+            yield from self.format.read_table(path).to_batches()
 
     def record(self, split: str, row: Mapping[str, Any]) -> dict[str, Any] | None:
         """The stored record of an index row: from the clean or the quarantine set."""
         if row["clean_row"] is not None:
-            table, position = self.table(CLEAN, split), row["clean_row"]
+            name, position = CLEAN, row["clean_row"]
         elif row["action"] == "quarantine":
-            table = self.table(QUARANTINE, split)
+            name = QUARANTINE
             position = bisect.bisect_left(self.quarantine_rows[split], row["row"])
         else:
             return None
-        assert table is not None
-        record: dict[str, Any] = table.slice(position, 1).to_pylist()[0]
-        return record
+        shards = self.of(name, split)
+        shard = shards[bisect.bisect_right([s.start for s in shards], position) - 1]
+        offset = position - shard.start
+        for batch in self.batches(shard):
+            if offset < batch.num_rows:
+                record: dict[str, Any] = batch.slice(offset, 1).to_pylist()[0]
+                return record
+            offset -= batch.num_rows
+        raise VerifyError(f"{self.root / shard.entry['path']}: fewer rows than recorded")
 
 
 def _plan(
     index: list[dict[str, Any]],
     compliance: ComplianceSet,
     policy: Policy | None,
-    sets: _SetReader,
+    sets: _Sets,
 ) -> _Plan:
     plan = _Plan()
     for row in index:
@@ -254,82 +308,203 @@ def _has_geo(value: Any) -> bool:
     return isinstance(value, str) and _GEO_TEXT.search(value) is not None
 
 
+@dataclass
+class _ShardCounts:
+    """How the data files of a refresh were made: carried over unchanged, or rewritten."""
+
+    carried: int = 0
+    rewritten: int = 0
+
+    def add(self, done: Iterable[str]) -> None:
+        """Count what was done to each file: ``carried``, ``rewritten`` or ``removed``."""
+        for how in done:
+            if how == "carried":
+                self.carried += 1
+            elif how == "rewritten":
+                self.rewritten += 1
+
+    def as_dict(self) -> dict[str, int]:
+        return {"carried": self.carried, "rewritten": self.rewritten}
+
+
 def _write_sets(
     writer: OutputWriter,
     manifest: Mapping[str, Any],
-    sets: _SetReader,
+    sets: _Sets,
     index: list[dict[str, Any]],
     plan: _Plan,
-) -> dict[str, list[int]]:
-    """Write every split's clean and quarantine sets; return the removed clean rows."""
+) -> tuple[dict[str, list[int]], _ShardCounts]:
+    """Write every split's clean and quarantine files, rewriting only those that hold an
+    affected record; return the removed clean rows and how the files were made."""
     by_row = {(r["split"], r["row"]): r for r in index}
     clean_removed: dict[str, list[int]] = {}
+    counts = _ShardCounts()
     for split in manifest["splits"]:
         removed = {row: removal for (name, row), removal in plan.removals.items() if name == split}
         moved = [by_row[(split, row)] for row in sorted(removed)]
         from_clean = [r for r in moved if r["clean_row"] is not None]
         clean_removed[split] = sorted(r["clean_row"] for r in from_clean)
-        clean, quarantine = sets.table(CLEAN, split), sets.table(QUARANTINE, split)
-        schema, features = _split_schema(clean, quarantine)
-        if schema is None:
-            continue  # no record of this split was ever written to a set
-        writer.open_split(split, schema, features)
-        if clean is not None:
-            keep = [True] * clean.num_rows
-            for position in clean_removed[split]:
-                keep[position] = False
-            writer.write_set(CLEAN, split, clean.filter(pa.array(keep)))
         quarantined = [r for r in from_clean if removed[r["row"]].action == "quarantine"]
-        table = _new_quarantine(split, quarantine, clean, quarantined, removed, sets, schema)
-        if table is not None:
-            writer.write_set(QUARANTINE, split, table)
-    return clean_removed
+        taken = _write_clean(writer, sets, split, clean_removed[split], quarantined, counts)
+        _write_quarantine(writer, sets, split, removed, quarantined, taken, counts)
+    return clean_removed, counts
 
 
-def _split_schema(
-    clean: pa.Table | None, quarantine: pa.Table | None
-) -> tuple[pa.Schema | None, dict[str, Any] | None]:
-    """A split's record columns and their ``datasets`` features, from its stored files."""
-    source = clean if clean is not None else quarantine
-    if source is None:
-        return None, None
-    schema = pa.schema([f for f in source.schema if f.name not in TAG_COLUMNS])
-    meta = (source.schema.metadata or {}).get(b"huggingface")
-    features = json.loads(meta).get("info", {}).get("features") if meta else None
-    return schema.remove_metadata(), features
+def _within(positions: list[int], shard: _Shard) -> list[int]:
+    """The sorted ``positions`` that fall in ``shard``, relative to its first row."""
+    low = bisect.bisect_left(positions, shard.start)
+    high = bisect.bisect_left(positions, shard.end)
+    return [p - shard.start for p in positions[low:high]]
 
 
-def _new_quarantine(
+def _write_clean(
+    writer: OutputWriter,
+    sets: _Sets,
     split: str,
-    old: pa.Table | None,
-    clean: pa.Table | None,
-    moved: list[dict[str, Any]],
-    removed: Mapping[int, Removal],
-    sets: _SetReader,
-    schema: pa.Schema,
+    removed: list[int],
+    quarantined: list[dict[str, Any]],
+    counts: _ShardCounts,
 ) -> pa.Table | None:
-    """The split's quarantine set: the old one without the records a compliance reason removes,
-    plus the clean records the policy now quarantines (with their tag columns), in input
-    order."""
+    """The split's clean files without the ``removed`` positions: a file with none of them is
+    carried over, the others are rewritten a row group at a time (with no row left, still a
+    file, so that the other names stay), several at once. Return the records the policy now
+    quarantines."""
+    shards = sets.of(CLEAN, split)
+    emptied = bool(shards) and len(removed) == shards[-1].end  # no file, as a run writes none
+    wanted = sorted(r["clean_row"] for r in quarantined)
+
+    def one(shard: _Shard) -> tuple[str, list[pa.Table]]:
+        gone = _within(removed, shard)
+        if not gone:
+            writer.carry_shard(sets.root, shard.entry)
+            return "carried", []
+        taken: list[pa.Table] = []
+        kept = _filtered(sets.batches(shard), set(gone), set(_within(wanted, shard)), taken)
+        if emptied:
+            for _ in kept:  # read for the quarantined records only
+                pass
+            return "removed", taken
+        writer.write_shard(shard.entry["path"], CLEAN, split, sets.schema(shard), kept)
+        return "rewritten", taken
+
+    done = _in_parallel(one, shards)
+    counts.add(how for how, _ in done)
+    taken = [table for _, tables in done for table in tables]
+    return pa.concat_tables(taken) if taken else None
+
+
+def _in_parallel(call: Callable[[_I], _T], shards: list[_I]) -> list[_T]:
+    """``call`` on every shard, on a few threads (reading and writing files release the
+    GIL), results in shard order; memory holds a row group per thread."""
+    pool = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="xfilter-refresh")
+    try:
+        return list(pool.map(call, shards))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _filtered(
+    batches: Iterable[pa.RecordBatch], gone: set[int], take: set[int], taken: list[pa.Table]
+) -> Iterator[pa.RecordBatch]:
+    """``batches`` without the rows at positions ``gone``; the rows at ``take`` are added to
+    ``taken`` on the way."""
+    offset = 0
+    for batch in batches:
+        positions = range(offset, offset + batch.num_rows)
+        offset += batch.num_rows
+        picked = [i for i, p in enumerate(positions) if p in take]
+        if picked:
+            taken.append(pa.Table.from_batches([batch.take(pa.array(picked, pa.int64()))]))
+        yield batch.filter(pa.array([p not in gone for p in positions], pa.bool_()))
+
+
+def _write_quarantine(
+    writer: OutputWriter,
+    sets: _Sets,
+    split: str,
+    removed: Mapping[int, Removal],
+    moved: list[dict[str, Any]],
+    taken: pa.Table | None,
+    counts: _ShardCounts,
+) -> None:
+    """The split's quarantine files: the old ones without the records a compliance reason
+    removes, with each record the policy now quarantines inserted, in input order, into the
+    file that holds its input region (the last file whose first record comes before it). A
+    file neither change touches is carried over; the number of files stays the same (a split
+    with no quarantine file gets one)."""
+    shards = sets.of(QUARANTINE, split)
     rows = sets.quarantine_rows.get(split, [])
-    tables: list[pa.Table] = []
-    order: list[int] = []
-    if old is not None:
-        kept = [row not in removed for row in rows]
-        tables.append(old.filter(pa.array(kept, pa.bool_())))
-        order.extend(row for row, stays in zip(rows, kept, strict=True) if stays)
-    if moved and clean is not None:
-        taken = clean.take([r["clean_row"] for r in moved]).select(schema.names)
-        for name, values in _tags(moved).items():
-            column = TAG_SCHEMA.field(name)
-            taken = taken.append_column(column, pa.array(values, column.type))
-        target = tables[0].schema if tables else pa.schema([*schema, *TAG_SCHEMA])
-        tables.append(taken.cast(target))
-        order.extend(r["row"] for r in moved)
-    if not tables:
-        return None
-    joined = pa.concat_tables(tables)
-    return joined.take(sorted(range(len(order)), key=order.__getitem__))
+    gone = [i for i, row in enumerate(rows) if row in removed]
+    additions = _with_tags(taken, moved) if taken is not None else None
+    targets = _targets(shards, rows, [r["row"] for r in moved])
+    if len(rows) - len(gone) + len(moved) == 0:
+        return  # no record left: no file, as a run writes none
+    if not shards:
+        assert additions is not None
+        path = shard_path(QUARANTINE, split, 0, 1, sets.format.extension)
+        schema = quarantine_schema(sets.schema(sets.of(CLEAN, split)[0]))
+        writer.write_shard(path, QUARANTINE, split, schema, [additions.cast(schema)])
+        counts.add(["rewritten"])
+        return
+
+    def one(number_shard: tuple[int, _Shard]) -> str:
+        number, shard = number_shard
+        dropped = _within(gone, shard)
+        inserted = [i for i, target in enumerate(targets) if target == number]
+        if not dropped and not inserted:
+            writer.carry_shard(sets.root, shard.entry)
+            return "carried"
+        schema = sets.schema(shard)
+        batches: Iterable[pa.RecordBatch | pa.Table]
+        if inserted:
+            assert additions is not None
+            held = rows[shard.start : shard.end]
+            batches = [_merged(sets.read(shard), held, set(dropped), additions, moved, inserted)]
+        else:
+            batches = _filtered(sets.batches(shard), set(dropped), set(), [])
+        writer.write_shard(shard.entry["path"], QUARANTINE, split, schema, batches)
+        return "rewritten"
+
+    counts.add(_in_parallel(one, list(enumerate(shards))))
+
+
+def _targets(shards: list[_Shard], rows: list[int], moved: list[int]) -> list[int]:
+    """For each input row in ``moved``, the quarantine file it goes to: the last file whose
+    first record's input row comes before it (the first file for a row before them all)."""
+    firsts = [(rows[s.start], number) for number, s in enumerate(shards) if s.end > s.start]
+    starts = [first for first, _ in firsts]
+    targets = []
+    for row in moved:
+        at = bisect.bisect_right(starts, row) - 1
+        targets.append(firsts[max(at, 0)][1] if firsts else 0)
+    return targets
+
+
+def _merged(
+    old: pa.Table,
+    held: list[int],
+    dropped: set[int],
+    additions: pa.Table,
+    moved: list[dict[str, Any]],
+    inserted: list[int],
+) -> pa.Table:
+    """One quarantine file's rows: ``old`` without the ``dropped`` positions, with the
+    ``inserted`` rows of ``additions``, in input order."""
+    stays = [i not in dropped for i in range(old.num_rows)]
+    order = [row for row, keep in zip(held, stays, strict=True) if keep]
+    order.extend(moved[i]["row"] for i in inserted)
+    added = additions.take(pa.array(inserted, pa.int64())).cast(old.schema)
+    joined = pa.concat_tables([old.filter(pa.array(stays, pa.bool_())), added])
+    return joined.take(pa.array(sorted(range(len(order)), key=order.__getitem__), pa.int64()))
+
+
+def _with_tags(taken: pa.Table, moved: list[dict[str, Any]]) -> pa.Table:
+    """Clean records the policy now quarantines, with the quarantine set's tag columns."""
+    table = taken.select([n for n in taken.column_names if n not in TAG_COLUMNS])
+    for name, values in _tags(moved).items():
+        column = TAG_SCHEMA.field(name)
+        table = table.append_column(column, pa.array(values, column.type))
+    return table
 
 
 def _tags(moved: list[dict[str, Any]]) -> dict[str, list[Any]]:

@@ -472,6 +472,9 @@ def _read_sets(root: Path, manifest: dict[str, Any], name: str) -> dict[str, lis
         if entry["set"] != name:
             continue
         path = confined(root, entry["path"])
+        if entry.get("rows") == 0:
+            continue  # a shard a refresh emptied: nothing to read (an empty JSON Lines file
+            # is not valid input to Arrow's reader); its hash and row count are checked above
         try:
             table = formats.get(fmt).read_table(path)
         except pa.ArrowException as exc:

@@ -15,7 +15,7 @@ from xfilter.faults import checkpoint
 from xfilter.output.documents import bind_documents
 from xfilter.output.layout import MANIFEST
 from xfilter.output.manifest import InputInfo, build_manifest, conservation_fault, dumps
-from xfilter.output.writer import OutputWriter
+from xfilter.output.writer import OutputWriter, shard_bytes
 from xfilter.threads import Background
 from xfilter.transform import XFilter
 
@@ -49,7 +49,10 @@ def write_output(
 ) -> dict[str, Any]:
     """Write clean, quarantine, ledger, X index, manifest and card; the directory appears
     atomically. Every batch carries the record columns beside the tag columns."""
-    writer = OutputWriter(out_dir, xf.config.output.format, overwrite, xf.config.ledger.identity)
+    output = xf.config.output
+    writer = OutputWriter(
+        out_dir, output.format, overwrite, xf.config.ledger.identity, shard_bytes(output.shard_mb)
+    )
     try:
         # Files are written (encoded, compressed, hashed) on a background thread while the
         # next batch is tagged on this one.

@@ -19,7 +19,7 @@ import re
 import shutil
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import rfc8785
 
+from xfilter.config import DEFAULT_SHARD_MB
 from xfilter.errors import ConfigError, InputError, OutputError
 from xfilter.faults import checkpoint
 from xfilter.output import formats
@@ -62,7 +63,9 @@ from xfilter.vocab import (
 )
 
 ROW_GROUP_ROWS = 10_000
-SHARD_BYTES = 512 * 1024 * 1024
+MIB = 1024 * 1024
+# The shard size of a writer given none (``output.shard_mb`` at its default).
+SHARD_BYTES = DEFAULT_SHARD_MB * MIB
 MANIFEST_SCHEMA_PREFIX = "xfilter.manifest/"
 # What an output this version may replace holds at its top level (besides its listed data files).
 OUTPUT_DIRS = frozenset(SETS)
@@ -295,11 +298,26 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-class _ShardWriter:
-    """One split of one set: rolls over to a new shard past ``SHARD_BYTES``."""
+def shard_bytes(shard_mb: int) -> int | None:
+    """A writer's shard size for ``output.shard_mb``; ``None`` (``SHARD_BYTES``) at the
+    default."""
+    return None if shard_mb == DEFAULT_SHARD_MB else shard_mb * MIB
 
-    def __init__(self, directory: Path, split: str, fmt: str, schema: pa.Schema) -> None:
+
+class _ShardWriter:
+    """One split of one set: rolls over to a new shard past ``shard_bytes`` (by default
+    ``SHARD_BYTES``) of Arrow data."""
+
+    def __init__(
+        self,
+        directory: Path,
+        split: str,
+        fmt: str,
+        schema: pa.Schema,
+        shard_bytes: int | None = None,
+    ) -> None:
         self.directory, self.split, self.schema = directory, split, schema
+        self.shard_bytes = shard_bytes
         self.format = formats.get(fmt)
         self.paths: list[Path] = []
         self.rows: list[int] = []
@@ -324,7 +342,8 @@ class _ShardWriter:
         table = pa.concat_tables(self._buffer) if self._buffer else self.schema.empty_table()
         chunk, rest = table.slice(0, rows), table.slice(rows)
         self._buffer, self._buffered = ([rest] if rest.num_rows else []), rest.num_rows
-        if self._writer is None or self._bytes >= SHARD_BYTES:
+        limit = SHARD_BYTES if self.shard_bytes is None else self.shard_bytes
+        if self._writer is None or self._bytes >= limit:
             self._close_shard()
             self._writer = self._open_shard()
         self.rows[-1] += chunk.num_rows
@@ -356,6 +375,37 @@ class _ShardWriter:
         return done
 
 
+def _row_groups(
+    batches: Iterable[pa.RecordBatch | pa.Table], schema: pa.Schema
+) -> Iterator[pa.Table]:
+    """``batches`` as tables of ``ROW_GROUP_ROWS`` rows (the last one shorter), cast to
+    ``schema``."""
+    buffer: list[pa.Table] = []
+    buffered = 0
+    for batch in batches:
+        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        buffer.append(table.cast(schema) if table.schema != schema else table)
+        buffered += table.num_rows
+        while buffered >= ROW_GROUP_ROWS:
+            joined = pa.concat_tables(buffer)
+            rest = joined.slice(ROW_GROUP_ROWS)
+            buffer, buffered = ([rest] if rest.num_rows else []), rest.num_rows
+            yield joined.slice(0, ROW_GROUP_ROWS).combine_chunks()
+    if buffered:
+        yield pa.concat_tables(buffer).combine_chunks()
+
+
+def quarantine_schema(clean: pa.Schema) -> pa.Schema:
+    """The quarantine files' schema of a split whose clean files have schema ``clean``: the
+    same columns and ``datasets`` features, then the tag columns."""
+    meta = (clean.metadata or {}).get(b"huggingface")
+    features = json.loads(meta).get("info", {}).get("features") if meta else None
+    columns = [f for f in clean.remove_metadata() if f.name not in TAG_COLUMNS]
+    if features is not None:
+        features = {**features, **_tag_features()}
+    return _hub_schema(pa.schema([*columns, *TAG_SCHEMA]), features)
+
+
 def _tag_features() -> dict[str, Any]:
     from datasets import Features, List, Value
 
@@ -381,11 +431,13 @@ class OutputWriter:
         fmt: str,
         overwrite: bool = False,
         identity: Sequence[str] = (),
+        shard_bytes: int | None = None,
     ):
         self.final = Path(final_dir).expanduser()
         self.fmt = fmt
         self.overwrite = overwrite
         self.identity = tuple(identity)
+        self.shard_bytes = shard_bytes
         check_output_dir(self.final, overwrite)
         try:
             self.final.parent.mkdir(parents=True, exist_ok=True)
@@ -425,7 +477,7 @@ class OutputWriter:
             directory = self.tmp / data_dir(name)
             directory.mkdir(parents=True, exist_ok=True)
             self._writers[(name, split)] = _ShardWriter(
-                directory, split, self.fmt, _hub_schema(sch, feats)
+                directory, split, self.fmt, _hub_schema(sch, feats), self.shard_bytes
             )
 
     def write(self, split: str, tagged: pa.Table, first_row: int) -> None:
@@ -504,6 +556,41 @@ class OutputWriter:
         """Rows already decided, written as they are to set ``name`` of an opened split (a
         refresh copies them from an earlier output; quarantine rows carry the tag columns)."""
         self._writers[(name, split)].write(table)
+
+    def carry_shard(self, source: Path, entry: Mapping[str, Any]) -> None:
+        """A data file of an earlier output, unchanged under the same name: hard-linked where
+        the filesystem allows (no bytes are copied), else copied. ``entry`` is its manifest
+        entry, which the new manifest repeats (the earlier output was verified)."""
+        target = self.tmp / entry["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source / entry["path"], target)
+        except OSError:
+            shutil.copyfile(source / entry["path"], target)
+        self.files.append(dict(entry))
+
+    def write_shard(
+        self,
+        path: str,
+        name: str,
+        split: str,
+        schema: pa.Schema,
+        batches: Iterable[pa.RecordBatch | pa.Table],
+    ) -> None:
+        """One data file at ``path`` from ``batches``, cut into row groups as a run cuts them
+        (so the same rows give the same bytes); rows are held one row group at a time. No
+        rows give a file with the schema and no row group, which ``datasets`` loads."""
+        target = self.tmp / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        file = formats.get(self.fmt).open_writer(target, schema, ROW_GROUP_ROWS)
+        rows = 0
+        try:
+            for group in _row_groups(batches, schema):
+                file.write(group)
+                rows += group.num_rows
+        finally:
+            file.close()
+        self.files.append(self._entry(target, rows, name, split))
 
     def set_records(self, ledger: pa.Table, index: pa.Table) -> None:
         """The whole ledger and X index, in place of the rows ``write`` would collect."""
