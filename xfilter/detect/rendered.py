@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import cache
 
-from xfilter.detect import urls
+from xfilter.detect import dates, urls
 from xfilter.detect.evidence import HANDLE, HANDLE_CHARS, Evidence, Rule, hit
 from xfilter.detect.normalize import Literals
 from xfilter.detect.textmatch import GT, LT, SP, near, post_start
@@ -81,18 +82,22 @@ _TIME_UNITS = (
     r"|Wochen?|Monaten?|Jahren?|secondes?|heures?|jours?|semaines?|mois|ans?|segundos?|minutos?"
     r"|horas?|días?|dias?|semanas?|meses|mes|años?|anos?)"
 )
-_MONTH_NAME = (
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mär|mai|okt|dez|janv|févr|avr|juin"
-    r"|juil|déc|ene|abr|ago|dic)[^\W\d_]{0,6}\.?"
-)
-# The anchor text of a rendered post's permalink: '5 hours ago', 'vor 3 Tagen', '18 Aug'.
-_TIME_TEXT = re.compile(
-    rf"(?:(?:about|vor|il y a|hace|há|ca\.?){SP}{{1,3}})?(?:\d{{1,3}}|an?|one){SP}{{0,3}}"
-    rf"{_TIME_UNITS}\.?(?:{SP}{{1,3}}ago)?"
-    rf"|{_MONTH_NAME}{SP}{{1,2}}\d{{1,2}}(?:,{SP}{{1,2}}\d{{4}})?"
-    rf"|\d{{1,2}}\.?{SP}{{1,2}}{_MONTH_NAME}(?:{SP}{{1,2}}\d{{4}})?",
-    re.I,
-)
+
+
+@cache
+def _time_text() -> re.Pattern[str]:
+    """The anchor text of a rendered post's permalink: '5 hours ago', 'vor 3 Tagen', '18 Aug'
+    (month names from CLDR, as for embed dates)."""
+    month = rf"(?:{dates.month_pattern()})\.?"
+    return re.compile(
+        rf"(?:(?:about|vor|il y a|hace|há|ca\.?){SP}{{1,3}})?(?:\d{{1,3}}|an?|one){SP}{{0,3}}"
+        rf"{_TIME_UNITS}\.?(?:{SP}{{1,3}}ago)?"
+        rf"|{month}{SP}{{1,2}}\d{{1,2}}(?:,{SP}{{1,2}}\d{{4}})?"
+        rf"|\d{{1,2}}\.?{SP}{{1,2}}{month}(?:{SP}{{1,2}}\d{{4}})?",
+        re.I,
+    )
+
+
 _ANCHOR_TEXT = re.compile(
     rf"[^<>]{{0,1500}}?>(?:{SP}|<[^<>/]{{1,200}}>){{0,3}}(?P<text>[^<>]{{1,60}})<", re.I
 )
@@ -157,7 +162,7 @@ def _widget_spans(
             spans.append((post_start(text, start), end, ()))
         if xurl.is_status:
             anchor = _ANCHOR_TEXT.match(text, end)
-            if anchor and _TIME_TEXT.fullmatch(anchor.group("text").strip(" \t\r\n\u00a0")):
+            if anchor and _time_text().fullmatch(anchor.group("text").strip(" \t\r\n\u00a0")):
                 spans.append((start, anchor.end(), (xurl.handle,) if xurl.handle else ()))
     return spans
 
