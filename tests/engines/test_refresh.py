@@ -210,7 +210,9 @@ def test_a_tampered_output_is_refused(
     v1: Path, tmp_path: Path, tamper: Callable[[Path], None]
 ) -> None:
     tamper(v1)
-    with pytest.raises(VerifyError, match=rf"refusing to refresh {v1}: .*modified"):
+    with pytest.raises(
+        VerifyError, match=rf"refusing to refresh {v1}: .*(modified|the manifest says)"
+    ):
         xfilter.refresh(v1, output=tmp_path / "v2")
     assert not (tmp_path / "v2").exists()
 
@@ -293,3 +295,40 @@ def test_publishing_a_refresh_is_one_commit_on_the_previous_push(
     assert f"refresh of manifest_sha256: {previous}" in second["commit_description"]
     pushed = {op.path_in_repo for op in second["operations"]}
     assert "x_index.parquet" not in pushed and "manifest.json" in pushed
+
+
+def test_a_data_file_rewritten_with_the_same_rows_is_refused(v1: Path, tmp_path: Path) -> None:
+    """Its rows still count right, so only its hash (checked while the refresh works) can
+    tell: nothing is committed before that check passes."""
+    shard = sorted((v1 / "clean" / "data").glob("*.parquet"))[0]
+    pq.write_table(pq.read_table(shard), shard, compression="snappy")
+    with pytest.raises(VerifyError, match=rf"refusing to refresh {v1}: .*modified"):
+        xfilter.refresh(v1, output=tmp_path / "v2")
+    assert not (tmp_path / "v2").exists()
+
+
+@pytest.mark.usefixtures("no_network")
+def test_a_refresh_is_not_published_over_another_version(
+    v1: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """v3 refreshes v2, which was never pushed: on top of v1 it would hide a link."""
+    from huggingface_hub import constants
+
+    from tests.output.test_publish import FakeHub
+    from xfilter.output import publish as publishing
+
+    handle, _ = _kept_handle(v1)
+    v2 = xfilter.refresh(v1, output=tmp_path / "v2", opt_out=_opt_out_list(tmp_path, handle))
+    v3 = xfilter.refresh(v2.path, output=tmp_path / "v3")
+    hub = FakeHub()
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(publishing, "HfApi", lambda token=None: hub)
+    publishing.publish(v1, "me/clean", token="hf_test")
+    hub.files = [op.path_in_repo for op in hub.commits[0]["operations"]]
+    with pytest.raises(publishing.PublishError, match="publish the versions in order"):
+        publishing.publish(v3.path, "me/clean", token="hf_test")
+    assert len(hub.commits) == 1
+    publishing.publish(v2.path, "me/clean", token="hf_test")
+    hub.files = [op.path_in_repo for op in hub.commits[1]["operations"]]
+    publishing.publish(v3.path, "me/clean", token="hf_test")
+    assert len(hub.commits) == 3

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -68,6 +69,7 @@ class FakeHub:
         self.created: list[dict[str, Any]] = []
         self.fail_commit_with: int | None = None
         self.unreachable = False
+        self.contents: dict[str, bytes] = {}  # what commits added, by path in the repo
 
     def repo_info(self, repo_id: str, *, repo_type: str, revision: str | None = None) -> Any:
         assert repo_type == "dataset"
@@ -94,7 +96,16 @@ class FakeHub:
         self.commits.append({"repo_id": repo_id, "operations": operations, **kwargs})
         if self.fail_commit_with:
             raise HfHubHTTPError("412 A commit has happened since", response=_response(412))
+        for op in operations:
+            if isinstance(op, CommitOperationAdd):
+                self.contents[op.path_in_repo] = Path(str(op.path_or_fileobj)).read_bytes()
         return SimpleNamespace(commit_url=f"https://huggingface.co/datasets/{repo_id}/commit/b1")
+
+    def hf_hub_download(self, repo_id: str, filename: str, *, repo_type: str, revision: str) -> str:
+        assert repo_type == "dataset" and revision in self.branches.values()
+        target = Path(tempfile.mkdtemp()) / filename
+        target.write_bytes(self.contents[filename])
+        return str(target)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,11 +40,10 @@ from xfilter.output import formats
 from xfilter.output.layout import CLEAN, INDEX, LEDGER, QUARANTINE, shard_path
 from xfilter.output.manifest import SCHEMA, SELF_HASH, now
 from xfilter.output.reader import Output
-from xfilter.output.verify import load_manifest, verify
+from xfilter.output.verify import check_file_hashes, load_manifest, verify
 from xfilter.output.write import seal_and_commit
 from xfilter.output.writer import (
     IDENTITY_PREFIX,
-    ROW_GROUP_ROWS,
     OutputWriter,
     index_schema,
     ledger_schema,
@@ -116,6 +115,27 @@ def refresh(
     started = now()
     root, new = Path(out).expanduser(), Path(output).expanduser()
     manifest = _verified(root)
+    # The data files' hashes are checked on other threads while the refresh works; nothing is
+    # committed before they match (a file that fails them fails the refresh).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xfilter-verify") as pool:
+        hashes = pool.submit(_hashes_match, root, manifest)
+        try:
+            return _refresh(root, new, manifest, hashes, started, opt_out, deleted, overwrite)
+        except BaseException:
+            hashes.result()  # a file that fails its hash is the error to report
+            raise
+
+
+def _refresh(
+    root: Path,
+    new: Path,
+    manifest: dict[str, Any],
+    hashes: Future[None],
+    started: str,
+    opt_out: str | os.PathLike[str] | None,
+    deleted: Iterable[str | os.PathLike[str]],
+    overwrite: bool,
+) -> Output:
     config = build_config(manifest["config"], f"{root}: config")
     compliance = read_compliance(deleted)
     new_config, listed = _new_config(config, opt_out, new)
@@ -145,6 +165,7 @@ def refresh(
         body["refresh"]["deleted"] = compliance.describe()
         body["refresh"].update(_id_counts(index, compliance))
         body["refresh"]["shards"] = shards.as_dict()
+        hashes.result()
         sealed = seal_and_commit(writer, body)
     except BaseException:
         writer.abort()
@@ -153,12 +174,26 @@ def refresh(
 
 
 def _verified(root: Path) -> dict[str, Any]:
-    """The manifest of ``root``, once ``root`` verifies (without re-scanning its text)."""
+    """The manifest of ``root``, once ``root`` verifies (without re-scanning its text), all
+    but its data files' hashes: ``_hashes_match`` checks those."""
     try:
-        verify(root, quick=True)
+        verify(root, quick=True, hash_files=False)
     except VerifyError as exc:
-        raise VerifyError(f"refusing to refresh {root}: it does not verify: {exc}") from None
+        raise _refused(root, exc) from None
     return load_manifest(root)
+
+
+def _hashes_match(root: Path, manifest: Mapping[str, Any]) -> None:
+    try:
+        check_file_hashes(root, manifest)
+    except OSError as exc:
+        raise _refused(root, VerifyError(f"{exc.filename}: cannot be read")) from None
+    except VerifyError as exc:
+        raise _refused(root, exc) from None
+
+
+def _refused(root: Path, exc: VerifyError) -> VerifyError:
+    return VerifyError(f"refusing to refresh {root}: it does not verify: {exc}")
 
 
 def _new_config(
@@ -224,10 +259,14 @@ class _Sets:
         return self.format.read_table(self.root / shard.entry["path"])
 
     def batches(self, shard: _Shard) -> Iterator[pa.RecordBatch]:
-        """A file's rows, in order, a row group at a time where the format allows."""
+        """A file's rows, in order, a row group at a time where the format allows (xfilter
+        writes row groups of at most ``ROW_GROUP_ROWS``; reading one whole is about twice as
+        fast as ``iter_batches``)."""
         path = self.root / shard.entry["path"]
         if self.format.name == "parquet":
-            yield from pq.ParquetFile(path).iter_batches(batch_size=ROW_GROUP_ROWS)
+            file = pq.ParquetFile(path)
+            for group in range(file.num_row_groups):
+                yield from file.read_row_group(group).to_batches()
         else:
             yield from self.format.read_table(path).to_batches()
 

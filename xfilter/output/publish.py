@@ -8,6 +8,7 @@ repository.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ from huggingface_hub.errors import (
 from xfilter.errors import VerifyError, XFilterError
 from xfilter.output.card import total
 from xfilter.output.layout import CARD, CLEAN, CROISSANT, INDEX, LEDGER, MANIFEST, SETS
+from xfilter.output.manifest import SELF_HASH
 from xfilter.output.verify import confined, load_manifest, verify
 
 REPO_TYPE = "dataset"
@@ -146,6 +148,8 @@ def push(
     head = _head(api, repo_id, revision)
     remote = api.list_repo_files(repo_id, repo_type=REPO_TYPE, revision=head)
     manifest = load_manifest(root)
+    if manifest.get("previous") and MANIFEST in remote:
+        _check_follows(api, repo_id, head, manifest)
     commit = api.create_commit(
         repo_id,
         [*operations, *stale_deletions(remote, operations)],
@@ -219,6 +223,23 @@ def _add(root: Path, path: str) -> CommitOperationAdd:
     if not local.is_file():
         raise PublishError(f"{local}: missing; publish pushes only a verified output's own files")
     return CommitOperationAdd(path_in_repo=path, path_or_fileobj=str(local))
+
+
+def _check_follows(api: HfApi, repo_id: str, head: str, manifest: dict[str, Any]) -> None:
+    """A refreshed output goes on top of the version it refreshes (or of itself, pushed
+    again): pushed over another version, the repo's history would skip a link of the chain."""
+    path = api.hf_hub_download(repo_id, MANIFEST, repo_type=REPO_TYPE, revision=head)
+    try:
+        there = json.loads(Path(path).read_text(encoding="utf-8")).get(SELF_HASH)
+    except (OSError, ValueError, AttributeError):
+        there = None
+    wanted = manifest["previous"][SELF_HASH]
+    if there not in (wanted, manifest[SELF_HASH]):
+        held = f"manifest_sha256 {str(there)[:12]}…" if there else "no xfilter manifest"
+        raise PublishError(
+            f"{repo_id}: its head holds {held}, but this output is a refresh of "
+            f"manifest_sha256 {wanted[:12]}…; publish the versions in order"
+        )
 
 
 def _commit_message(manifest: dict[str, Any]) -> str:
