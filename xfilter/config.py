@@ -4,14 +4,21 @@ Unknown keys and wrong values are errors that name the file and the key, with a 
 when a close key exists, because a misspelt policy key silently ignored is a compliance bug.
 For the same reason a repeated key is an error (YAML would keep the last one), and aliases are
 refused: a config never needs them, and nested aliases expand without bound.
+
+A relative path in a config file names a place beside that file, so a job means the same
+thing from whichever directory it is started; ``load_config`` makes such paths absolute. Paths
+given any other way (a mapping, keywords, the command line) are relative to the current
+directory, as a shell reads them.
 """
 
 from __future__ import annotations
 
 import difflib
+import glob
 import hashlib
 import json
 import os
+import re
 import reprlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -47,8 +54,60 @@ class _Section(BaseModel):
 
 class InputConfig(_Section):
     source: str = DEMO
+    # Which part of a Hub dataset or dataset folder to read, as ``datasets.load_dataset``
+    # takes them: a config (subset) name, a commit, branch or tag, the files of each split
+    # (patterns inside the dataset), a folder inside the dataset.
+    name: str | None = Field(default=None, min_length=1)
+    revision: str | None = Field(default=None, min_length=1)
+    data_files: dict[str, list[str]] | None = None
+    data_dir: str | None = Field(default=None, min_length=1)
     split: str | None = None
     streaming: bool = False
+
+    @field_validator("data_files", mode="before")
+    @classmethod
+    def _files_by_split(cls, value: object) -> object:
+        """One pattern or a list of them is the ``train`` split, as ``datasets`` reads it."""
+        if isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            value = {"train": value}
+        if isinstance(value, Mapping):
+            return {
+                split: [files] if isinstance(files, str) else files
+                for split, files in value.items()
+            }
+        return value
+
+    @field_validator("data_files")
+    @classmethod
+    def _no_empty_patterns(cls, value: dict[str, list[str]] | None) -> object:
+        for split, files in (value or {}).items():
+            if not split.strip():
+                raise ValueError("a split name is empty")
+            if not files or any(not f.strip() for f in files):
+                raise ValueError(f"split {split!r} has no file pattern, or an empty one")
+        return value
+
+    @model_validator(mode="after")
+    def _selection_needs_a_dataset(self) -> InputConfig:
+        if self.source == DEMO and self.selection():
+            keys = ", ".join(self.selection())
+            raise ValueError(
+                f"{keys}: only for a Hub dataset or a dataset folder; the demo is two fixed files"
+            )
+        return self
+
+    def selection(self) -> dict[str, Any]:
+        """The keys set that choose what to read inside the source (name, revision, data
+        files, data dir), as keyword arguments of ``datasets.load_dataset``."""
+        chosen = {
+            "name": self.name,
+            "revision": self.revision,
+            "data_files": self.data_files,
+            "data_dir": self.data_dir,
+        }
+        return {key: value for key, value in chosen.items() if value is not None}
 
 
 class FieldsConfig(_Section):
@@ -240,7 +299,7 @@ def as_config(config: object) -> Config:
 
 def load_config(path: str | os.PathLike[str]) -> Config:
     """Read a YAML config with safe loading only: no ``!!python`` tags, no aliases, no
-    repeated keys."""
+    repeated keys. Its relative paths are made absolute from the file's own folder."""
     file = Path(path)
     if not file.is_file():
         raise ConfigError(f"{file}: config file not found")
@@ -248,4 +307,72 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: not a UTF-8 text file") from None
-    return build_config(parse_yaml(text, str(file)), str(file))
+    config = build_config(parse_yaml(text, str(file)), str(file))
+    return _paths_from(config, Path(os.path.abspath(file.expanduser())).parent, str(file))
+
+
+# A Hub dataset id: ``name`` or ``owner/name``. An input source of this shape is a file or
+# folder only where one exists; a data file's suffix or a leading dot always means a path.
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(?:/[\w.-]+)?")
+_DATA_FILE = re.compile(
+    r"\.(?:parquet|jsonl|json|ndjson|csv|tsv|arrow|txt)(?:\.(?:gz|zst|bz2|xz|lz4|zip))?$", re.I
+)
+
+
+def is_hub_id(source: str) -> bool:
+    """Whether ``source`` has the shape of a Hub dataset id (it may still be a local path)."""
+    return bool(_HUB_ID.fullmatch(source)) and not _DATA_FILE.search(source)
+
+
+def _paths_from(config: Config, base: Path, origin: str) -> Config:
+    """``config`` with every relative path made absolute from ``base``, the config's folder.
+
+    ``input.data_files`` and ``input.data_dir`` stay as written: they are inside the dataset
+    that ``input.source`` names, as ``datasets.load_dataset`` reads them.
+    """
+
+    def beside(value: str) -> str:
+        return os.path.normpath(base / Path(value).expanduser())
+
+    def found(path: str) -> bool:
+        return os.path.exists(path) or bool(glob.glob(path))
+
+    def place(key: str, value: str, must_exist: bool = True) -> str:
+        path = beside(value)
+        if must_exist and not found(path) and found(os.path.expanduser(value)):
+            # Written as if from the current directory: say so, rather than "not found".
+            raise ConfigError(
+                f"{origin}: {key}: {value!r} is not beside the config (in {base}) but is in "
+                "the current directory; a path in a config file is relative to the file's "
+                f"folder: write {os.path.relpath(os.path.abspath(value), base)!r} or an "
+                "absolute path"
+            )
+        return path
+
+    source = config.input.source
+    if source != DEMO and "://" not in source:
+        if found(beside(source)) or not is_hub_id(source):
+            source = place("input.source", source)
+        elif found(source):
+            raise ConfigError(
+                f"{origin}: input.source: {source!r} is not beside the config (in {base}) but "
+                "is in the current directory; a path in a config file is relative to the "
+                f"file's folder: write {os.path.relpath(os.path.abspath(source), base)!r} for "
+                f"it, or 'hf://datasets/{source}' for the Hub dataset"
+            )
+    opt_out = config.opt_out
+    return config.model_copy(
+        update={
+            "input": config.input.model_copy(update={"source": source}),
+            "opt_out": opt_out.model_copy(
+                update={
+                    "path": opt_out.path and place("opt_out.path", opt_out.path),
+                    "key_file": opt_out.key_file and place("opt_out.key_file", opt_out.key_file),
+                }
+            ),
+            "known_datasets": [place("known_datasets", f) for f in config.known_datasets],
+            "output": config.output.model_copy(
+                update={"dir": place("output.dir", config.output.dir, must_exist=False)}
+            ),
+        }
+    )

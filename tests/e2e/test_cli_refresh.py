@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -11,12 +13,11 @@ from tests.helpers import REPO, run_cli
 
 
 def _config(tmp_path: Path, out: Path) -> Path:
+    """The shipped collaborator config, with its opt-out list beside it, writing ``out``."""
+    shutil.copy(REPO / "configs" / "opt-out.example.csv", tmp_path)
     text = (REPO / "configs" / "collaborator.yaml").read_text()
-    text = text.replace(
-        "configs/opt-out.example.csv", str(REPO / "configs" / "opt-out.example.csv")
-    )
     path = tmp_path / "collaborator.yaml"
-    path.write_text(text.replace("dir: out/collaborator", f"dir: {out}"))
+    path.write_text(re.sub(r"(?m)^  dir: .*$", f"  dir: {out}", text))
     return path
 
 

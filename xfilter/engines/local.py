@@ -12,7 +12,7 @@ import pyarrow as pa
 from tqdm.auto import tqdm
 
 from xfilter.config import Config, load_config
-from xfilter.engines.inputs import load_source, read_batches
+from xfilter.engines.inputs import known_rows, load_input, read_batches
 from xfilter.errors import ConfigError, InputError
 from xfilter.faults import checkpoint
 from xfilter.output.manifest import InputInfo, now
@@ -27,9 +27,19 @@ from xfilter.vocab import DEMO, RECORD_COLUMNS, TAG_COLUMNS
 
 
 def progress_enabled() -> bool:
+    """Whether bars show: not when ``datasets``' switch is off (``disable_progress_bars()``,
+    ``HF_DATASETS_DISABLE_PROGRESS_BARS``), nor when ``TQDM_DISABLE`` has a value (any
+    non-empty one, as tqdm reads it; tqdm itself honours it only where ``disable`` is left
+    unset, and a bar that must show on a pipe sets it)."""
     from datasets.utils.logging import is_progress_bar_enabled
 
-    return bool(is_progress_bar_enabled())
+    return bool(is_progress_bar_enabled()) and not os.environ.get("TQDM_DISABLE")
+
+
+def progress_bar(desc: str, total: int | None) -> tqdm:
+    """A bar of records read, with their rate, and the total and time left when the number of
+    records is known before reading (``inputs.known_rows``)."""
+    return tqdm(desc=desc, total=total, unit=" rows", disable=not progress_enabled())
 
 
 def run(
@@ -57,7 +67,7 @@ def run(
     out_dir = Path(cfg.output.dir).expanduser()
     check_not_inside_input(cfg.input.source, out_dir)
     started = now()
-    data, source = load_source(cfg.input.source, cfg.input.split, cfg.input.streaming)
+    data, source = load_input(cfg.input)
     checkpoint("read")
     check_fields(xf, data)
     if cfg.input.streaming or (num_proc or 1) == 1:
@@ -198,7 +208,7 @@ def _tagged_stream(
     handed on, Arrow's freed memory goes back to the system, so the peak is a few batches'
     working set however long the input (not the allocator's high-water mark, which creeps up
     with the largest batches seen)."""
-    bar = tqdm(desc=f"xfilter: {name}", unit=" rows", disable=not progress_enabled())
+    bar = progress_bar(f"xfilter: {name}", known_rows(ds, source, name))
     pool = pa.default_memory_pool()
     with bar:
         for batch in prefetch(read_batches(ds, batch_rows, source, name)):

@@ -13,7 +13,7 @@ A failure on the cluster (an unreadable file, a bad JSON line, an actor's error)
 driver wrapped in Ray's exceptions; it is raised as the local engine's one-line ``InputError``
 (or the ``XFilterError`` the actor raised), naming the file where it is known.
 
-    manifest = xfilter.engines.ray.run("configs/strict.yaml", address="auto", num_actors=8)
+    out = xfilter.engines.ray.run("configs/strict.yaml", address="auto", num_actors=8)
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import hashlib
 import importlib.util
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +35,7 @@ from tqdm.auto import tqdm
 from xfilter.config import Config
 from xfilter.engines.inputs import (
     BUILDERS,
+    dataset_files,
     demo_input,
     file_suffix,
     is_saved_to_disk,
@@ -49,6 +50,7 @@ from xfilter.engines.local import (
 )
 from xfilter.errors import InputError, XFilterError
 from xfilter.output.manifest import InputInfo, now
+from xfilter.output.reader import Output
 from xfilter.output.write import SplitStream, write_output
 from xfilter.output.writer import SplitCounts
 from xfilter.tagging.prefilter import engine_name
@@ -126,13 +128,22 @@ class SplitFiles:
     builder: str
 
 
-def resolve_input(source: str, split: str | None) -> tuple[list[SplitFiles], InputInfo]:
-    """The files of each split, and the manifest's input record; nothing is read yet."""
+def resolve_input(
+    source: str, split: str | None, selection: Mapping[str, Any] | None = None
+) -> tuple[list[SplitFiles], InputInfo]:
+    """The files of each split, and the manifest's input record; nothing is read yet.
+    ``selection``: ``input.name``, ``data_files`` and ``data_dir`` (``InputConfig.selection``),
+    which choose files inside a dataset folder as the local engine chooses them."""
+    chosen = dict(selection or {})
     if source == DEMO:
         files, info = demo_input()
         by_split = {name: [path] for name, path in files.items()}
     else:
         by_split, info = _resolve_files(source)
+        if chosen:
+            by_split = dataset_files(source, chosen)
+    info.name, info.data_dir = chosen.get("name"), chosen.get("data_dir")
+    info.data_files = chosen.get("data_files")
     if split is not None:
         if split not in by_split:
             raise InputError(f"{source}: no split {split!r}; it has {sorted(by_split)}")
@@ -165,8 +176,8 @@ def _resolve_files(source: str) -> tuple[dict[str, list[str]], InputInfo]:
         # same splits and file order as the local engine's load_dataset(folder).
         patterns = get_data_patterns(source)
         resolved = DataFilesDict.from_patterns(patterns, source)
-        found = {
-            name: [f for f in files if file_suffix(f) in BUILDERS]
+        found = {  # str(): a flat folder's splits come back as datasets' NamedSplit
+            str(name): [f for f in files if file_suffix(f) in BUILDERS]
             for name, files in resolved.items()
         }
         return {name: files for name, files in found.items() if files}, info
@@ -321,8 +332,9 @@ def run(
     overwrite: bool = False,
     address: str | None = None,
     num_actors: int | None = None,
-) -> dict[str, Any]:
-    """Run the job a config describes on Ray; return the sealed manifest.
+) -> Output:
+    """Run the job a config describes on Ray; return the output it wrote, as ``xfilter.run``
+    does.
 
     ``address`` names an existing cluster (``"auto"`` on a cluster node, or ``"HEAD:6379"``).
     Without it, a Ray already initialised in this process is used, else a local one is started
@@ -335,7 +347,9 @@ def run(
     out_dir = Path(xf.config.output.dir)
     check_not_inside_input(xf.config.input.source, out_dir)
     started = now()
-    splits, source = resolve_input(xf.config.input.source, xf.config.input.split)
+    splits, source = resolve_input(
+        xf.config.input.source, xf.config.input.split, xf.config.input.selection()
+    )
     engine_name()  # a bad XFILTER_ENGINE is reported here, not by every actor
     with _cluster(ray, address), _failure_logs_to_file():
         cpus = float(ray.cluster_resources().get("CPU", 0))
@@ -351,7 +365,8 @@ def run(
             "ray_version": ray.__version__,
         }
         streams = _split_streams(xf, splits, source, actors, actor_cpus)
-        return write_output(xf, streams, source, out_dir, engine, started, overwrite)
+        manifest = write_output(xf, streams, source, out_dir, engine, started, overwrite)
+    return Output.written(out_dir, manifest)
 
 
 def _default_actors(cpus: float) -> int:

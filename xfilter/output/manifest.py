@@ -35,6 +35,10 @@ class InputInfo:
     source: str
     kind: str
     path: str | None = None
+    # The part of the source read, as ``datasets.load_dataset`` takes it (None: not chosen).
+    name: str | None = None
+    data_dir: str | None = None
+    data_files: dict[str, list[str]] | None = None
     revision: str | None = None
     revision_verified: bool = False
     fingerprints: dict[str, str] = field(default_factory=dict)
@@ -53,6 +57,9 @@ class InputInfo:
             "source": self.source,
             "kind": self.kind,
             "path": self.path,
+            "name": self.name,
+            "data_dir": self.data_dir,
+            "data_files": self.data_files,
             "revision": self.revision,
             "revision_verified": self.revision_verified,
             "fingerprint": dict(self.fingerprints),
