@@ -16,6 +16,7 @@ __all__ = [
     "Config",
     "FilterResult",
     "Output",
+    "Recorder",
     "XFilter",
     "XFilterError",
     "__version__",
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from xfilter.errors import XFilterError
     from xfilter.output.reader import Output
     from xfilter.output.verify import verify
+    from xfilter.recorder import Recorder
     from xfilter.result import FilterResult
     from xfilter.transform import XFilter
 
@@ -45,6 +47,7 @@ _LAZY = {
     "refresh": "xfilter.engines.refresh",
     "FilterResult": "xfilter.result",
     "Output": "xfilter.output.reader",
+    "Recorder": "xfilter.recorder",
     "XFilter": "xfilter.transform",
     "verify": "xfilter.output.verify",
     "demo_files": "xfilter.engines.inputs",

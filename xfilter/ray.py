@@ -1,4 +1,5 @@
-"""``xfilter.ray.run``: the Ray engine (``xfilter.engines.ray``) under its public name."""
+"""``xfilter.ray.run``: the Ray engine (``xfilter.engines.ray``) under its public name. It
+returns the ``xfilter.Output`` it wrote, as ``xfilter.run`` does."""
 
 from xfilter.engines.ray import run
 

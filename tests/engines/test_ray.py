@@ -91,7 +91,7 @@ def _outcome(out: Path) -> dict[str, Any]:
 
 def _same_as_local(config: str, out: Path, input: str | None = None) -> dict[str, Any]:
     """Run both engines on one input; assert equal outcomes; return the Ray manifest."""
-    manifest = xray.run(config, input=input, output=out / "ray", num_actors=2)
+    manifest = xray.run(config, input=input, output=out / "ray", num_actors=2).manifest
     run_local(config, input=input, output=out / "local")
     ray_outcome, local_outcome = _outcome(out / "ray"), _outcome(out / "local")
     assert ray_outcome == local_outcome
@@ -120,7 +120,7 @@ def test_files_are_byte_identical_to_the_local_engine(tmp_path: Path) -> None:
 
     Four actors on two CPUs: more actors than cores must not starve the read tasks.
     """
-    ray_manifest = xray.run("configs/strict.yaml", output=tmp_path / "ray", num_actors=4)
+    ray_manifest = xray.run("configs/strict.yaml", output=tmp_path / "ray", num_actors=4).manifest
     local_manifest = run_local("configs/strict.yaml", output=tmp_path / "local").manifest
     assert ray_manifest["outputs"] == local_manifest["outputs"]
     assert ray_manifest["ledger"] == local_manifest["ledger"]
@@ -295,7 +295,10 @@ def test_killed_actor_loses_and_duplicates_nothing(
     monkeypatch.setattr(xray, "BATCH_ROWS", 300)  # ~9 batches, so the kill lands mid-job
     killer = threading.Thread(target=kill_the_first_tagger, daemon=True)
     killer.start()
-    manifest = xray.run("configs/strict.yaml", input=source, output=tmp_path / "ray", num_actors=2)
+    ray_output = xray.run(
+        "configs/strict.yaml", input=source, output=tmp_path / "ray", num_actors=2
+    )
+    manifest = ray_output.manifest
     killer.join(timeout=5)
 
     assert killed, "no tagging actor was killed during the job"

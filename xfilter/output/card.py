@@ -293,10 +293,17 @@ def _intro(manifest: Mapping[str, Any], description: Mapping[str, Any]) -> str:
             "policy allows: records derived from X (formerly Twitter) were removed only where "
             "the table below says so."
         )
-    return (
-        f"{what} Records the policy rejects were {_REJECTED[manifest['action']]}. `clean/` "
-        "holds what was kept; it is what this card describes and what `load_dataset` loads.\n"
-    )
+    if manifest.get("recorded") is not None:
+        kept = (
+            "The kept records were consumed by a training loop as it filtered them and are not "
+            "stored: this output is the evidence of what was removed, not a dataset to load."
+        )
+    else:
+        kept = (
+            "`clean/` holds what was kept; it is what this card describes and what "
+            "`load_dataset` loads."
+        )
+    return f"{what} Records the policy rejects were {_REJECTED[manifest['action']]}. {kept}\n"
 
 
 def _terms_section(manifest: Mapping[str, Any], description: Mapping[str, Any]) -> str:

@@ -14,7 +14,8 @@ from xfilter.errors import XFilterError
 from xfilter.faults import checkpoint
 from xfilter.output.documents import bind_documents
 from xfilter.output.layout import MANIFEST
-from xfilter.output.manifest import InputInfo, build_manifest, conservation_fault, dumps
+from xfilter.output.manifest import InputInfo, build_manifest, dumps
+from xfilter.output.verify import counts_fault
 from xfilter.output.writer import OutputWriter, shard_bytes
 from xfilter.threads import Background
 from xfilter.transform import XFilter
@@ -83,7 +84,7 @@ def seal_and_commit(writer: OutputWriter, manifest: dict[str, Any]) -> dict[str,
     manifest["outputs"] = {"format": writer.fmt, "files": writer.files}
     manifest["ledger"] = writer.ledger_entry
     manifest["index"] = writer.index_entry
-    fault = conservation_fault(manifest)
+    fault = counts_fault(manifest)
     if fault is not None:  # nothing may be lost: outputs that do not add up are not written
         raise XFilterError(f"{fault.message}; nothing written")
     # The card and Croissant file are hashed into the manifest before it is sealed.

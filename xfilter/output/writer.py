@@ -500,7 +500,7 @@ class OutputWriter:
         clean_rows = np.cumsum(kept) - 1 + self._clean_rows[split]
         self._clean_rows[split] += int(kept.sum())
         listed = actions != "keep"
-        indexed = _x_bearing(tagged)
+        indexed = x_bearing(tagged)
         if listed.any() or indexed.any():
             self._record(split, tagged, first_row, listed, indexed, np.where(kept, clean_rows, -1))
 
@@ -513,44 +513,11 @@ class OutputWriter:
         indexed: np.ndarray,
         clean_rows: np.ndarray,
     ) -> None:
-        """The ledger rows (``listed``) and X index rows (``indexed``) of one batch; each record
-        is hashed once for both."""
-        either = listed | indexed
-        rows = tagged.filter(pa.array(either))
-        records = rows.drop_columns([*TAG_COLUMNS, *RECORD_COLUMNS]).to_pylist()
-        common = {
-            "split": [split] * rows.num_rows,
-            "row": (np.flatnonzero(either) + first_row).astype(np.int64),
-            "record_sha256": [record_sha256(r) for r in records],
-            "action": rows.column(ACTION),
-            "reason": rows.column(REASON_COLUMN),
-            "categories": rows.column(CATEGORIES_COLUMN),
-            **{
-                IDENTITY_PREFIX + name: pa.array(
-                    [identity_value(_at_path(r, name)) for r in records], pa.string()
-                )
-                for name in self.identity
-            },
-        }
-        table = pa.table(common)
-        in_ledger, in_index = pa.array(listed[either]), pa.array(indexed[either])
-        ledger = table.append_column("rules", rows.column(RULES_COLUMN)).filter(in_ledger)
-        self._ledger.append(ledger.select(ledger_schema(self.identity).names))
-        authors = rows.column(AUTHORS_COLUMN).to_pylist()
-        positions = clean_rows[either]
-        index = table.append_column(
-            "clean_row", pa.array(positions, pa.int64(), mask=positions < 0)
+        ledger, index = ledger_and_index_rows(
+            self.identity, split, tagged, first_row, listed, indexed, clean_rows
         )
-        extra = {
-            "post_ids": rows.column(POST_IDS_COLUMN),
-            "linked_post_ids": rows.column(LINKED_POST_IDS_COLUMN),
-            "author_ids": pa.array([[a for a in f if a.isdigit()] for f in authors], _STRINGS),
-            "handles": pa.array([[a for a in f if not a.isdigit()] for f in authors], _STRINGS),
-        }
-        for name, values in extra.items():
-            index = index.append_column(name, values)
-        index = index.filter(in_index)
-        self._index.append(index.select(index_schema(self.identity).names))
+        self._ledger.append(ledger)
+        self._index.append(index)
 
     def write_set(self, name: str, split: str, table: pa.Table) -> None:
         """Rows already decided, written as they are to set ``name`` of an opened split (a
@@ -644,6 +611,54 @@ class OutputWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def ledger_and_index_rows(
+    identity: Sequence[str],
+    split: str,
+    tagged: pa.Table,
+    first_row: int,
+    listed: np.ndarray,
+    indexed: np.ndarray,
+    clean_rows: np.ndarray,
+) -> tuple[pa.Table, pa.Table]:
+    """The ledger rows (``listed``) and X index rows (``indexed``) of one tagged batch whose
+    first row is row ``first_row`` of ``split``; ``clean_rows`` holds each row's position in
+    the clean set (negative: not kept). Each record is hashed once for both."""
+    either = listed | indexed
+    rows = tagged.filter(pa.array(either))
+    records = rows.drop_columns([*TAG_COLUMNS, *RECORD_COLUMNS]).to_pylist()
+    common = {
+        "split": [split] * rows.num_rows,
+        "row": (np.flatnonzero(either) + first_row).astype(np.int64),
+        "record_sha256": [record_sha256(r) for r in records],
+        "action": rows.column(ACTION),
+        "reason": rows.column(REASON_COLUMN),
+        "categories": rows.column(CATEGORIES_COLUMN),
+        **{
+            IDENTITY_PREFIX + name: pa.array(
+                [identity_value(_at_path(r, name)) for r in records], pa.string()
+            )
+            for name in identity
+        },
+    }
+    table = pa.table(common)
+    in_ledger, in_index = pa.array(listed[either]), pa.array(indexed[either])
+    ledger = table.append_column("rules", rows.column(RULES_COLUMN)).filter(in_ledger)
+    ledger = ledger.select(ledger_schema(identity).names)
+    authors = rows.column(AUTHORS_COLUMN).to_pylist()
+    positions = clean_rows[either]
+    index = table.append_column("clean_row", pa.array(positions, pa.int64(), mask=positions < 0))
+    extra = {
+        "post_ids": rows.column(POST_IDS_COLUMN),
+        "linked_post_ids": rows.column(LINKED_POST_IDS_COLUMN),
+        "author_ids": pa.array([[a for a in f if a.isdigit()] for f in authors], _STRINGS),
+        "handles": pa.array([[a for a in f if not a.isdigit()] for f in authors], _STRINGS),
+    }
+    for name, values in extra.items():
+        index = index.append_column(name, values)
+    index = index.filter(in_index)
+    return ledger, index.select(index_schema(identity).names)
+
+
 def check_tag_columns(split: str, schema: pa.Schema) -> None:
     """Input columns named like xfilter's own would be replaced: refuse that, unless they are
     exactly xfilter's columns with xfilter's types (a tagged set, tagged again)."""
@@ -673,7 +688,7 @@ def check_record_columns(split: str, tagged: pa.Table) -> None:
             )
 
 
-def _x_bearing(tagged: pa.Table) -> np.ndarray:
+def x_bearing(tagged: pa.Table) -> np.ndarray:
     """Rows with a category other than x_mention, or a named X author: the X index's rows."""
     rows = np.zeros(tagged.num_rows, dtype=bool)
     categories = tagged.column(CATEGORIES_COLUMN).combine_chunks()
