@@ -332,3 +332,38 @@ def test_a_refresh_is_not_published_over_another_version(
     hub.files = [op.path_in_repo for op in hub.commits[1]["operations"]]
     publishing.publish(v3.path, "me/clean", token="hf_test")
     assert len(hub.commits) == 3
+
+
+def test_a_chain_link_names_clean_records_the_previous_version_did_not_hold(
+    v1: Path, tmp_path: Path
+) -> None:
+    """The link check hashes only the clean files a refresh rewrote; a record slipped into one
+    is found (against the file of the same name, then the whole previous set)."""
+    from xfilter.output.verify import _check_link
+
+    handle, _ = _kept_handle(v1)
+    v2 = xfilter.refresh(v1, output=tmp_path / "v2", opt_out=_opt_out_list(tmp_path, handle))
+    _check_link(v2.path, v1)  # as written: a subset
+    before = {e["path"]: e["sha256"] for e in v1_files(v1)}
+    rewritten = next(e for e in v1_files(v2.path) if before.get(e["path"]) != e["sha256"])
+    shard = v2.path / rewritten["path"]
+    table = pq.read_table(shard)
+    extra = table.slice(0, 1).to_pylist()[0]
+    extra["text"] = "A record no earlier version held."
+    pq.write_table(pa.concat_tables([table, pa.Table.from_pylist([extra], table.schema)]), shard)
+    with pytest.raises(VerifyError, match=r"1 clean record\(s\) are not clean records of"):
+        _check_link(v2.path, v1)
+
+
+def v1_files(out: Path) -> list[dict[str, Any]]:
+    manifest = json.loads((out / "manifest.json").read_text())
+    return [e for e in manifest["outputs"]["files"] if e["set"] == "clean"]
+
+
+def test_a_refresh_reads_back_with_its_previous_version(v1: Path, tmp_path: Path) -> None:
+    handle, _ = _kept_handle(v1)
+    v2 = xfilter.refresh(v1, output=tmp_path / "v2", opt_out=_opt_out_list(tmp_path, handle))
+    again = xfilter.Output(v2.path)
+    assert again.manifest["previous"]["path"] == "v1"
+    assert again.previous is not None and again.previous.path.resolve() == v1.resolve()
+    assert [o.path.resolve() for o in again.chain] == [v1.resolve()]

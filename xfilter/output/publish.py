@@ -185,6 +185,10 @@ def _check_output(root: Path) -> None:
         verify(root)
     except VerifyError as exc:
         raise PublishError(f"not publishing {root}: it does not verify: {exc}") from None
+    if load_manifest(root).get("recorded") is not None:
+        raise PublishError(
+            f"not publishing {root}: recorded from a filtering loop, it has no clean set"
+        )
 
 
 def _check_visibility(

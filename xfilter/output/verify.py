@@ -23,11 +23,14 @@ from xfilter.output.layout import (
     INDEX,
     LEDGER,
     MANIFEST,
+    QUARANTINE,
     TOP_LEVEL,
+    SetName,
     shard_numbers,
 )
 from xfilter.output.manifest import (
     SELF_HASH,
+    Imbalance,
     body_sha256,
     check_shape,
     conservation_fault,
@@ -132,20 +135,51 @@ def _check_link(newer: Path, previous: Path) -> None:
             f"chain: {previous} is not the previous version of {newer} (manifest_sha256 "
             f"{earlier[SELF_HASH][:12]}…, {newer} names {str(recorded[SELF_HASH])[:12]}…)"
         )
-    before = _clean_hashes(previous, earlier)
-    for split, hashes in _clean_hashes(newer, manifest).items():
-        extra = hashes - before.get(split, Counter())
-        if extra:
-            raise VerifyError(
-                f"chain: {newer}: split {split!r}: {sum(extra.values())} clean record(s) are "
-                f"not clean records of {previous}"
-            )
+    # Both versions verify, so a clean file with the same bytes as one of the previous
+    # version's holds clean records of it. Only the other files are hashed record by record:
+    # first against the previous file of the same name (a refresh keeps names and only takes
+    # records out), and against the whole previous clean set only when that does not settle it.
+    before_files = _clean_entries(earlier)
+    same_bytes = {e["sha256"] for e in before_files}
+    same_name = {e["path"]: e for e in before_files}
+    changed = [e for e in _clean_entries(manifest) if e["sha256"] not in same_bytes]
+    if all(
+        e["path"] in same_name
+        and not _subtract(
+            _clean_hashes(newer, manifest, [e]),
+            _clean_hashes(previous, earlier, [same_name[e["path"]]]),
+        )
+        for e in changed
+    ):
+        return
+    extra = _subtract(
+        _clean_hashes(newer, manifest, changed), _clean_hashes(previous, earlier, before_files)
+    )
+    for split, hashes in extra.items():
+        raise VerifyError(
+            f"chain: {newer}: split {split!r}: {sum(hashes.values())} clean record(s) are "
+            f"not clean records of {previous}"
+        )
 
 
-def _clean_hashes(root: Path, manifest: dict[str, Any]) -> dict[str, Counter[str]]:
-    """The record hashes of each split's clean set."""
+def _clean_entries(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in manifest["outputs"]["files"] if e["set"] == CLEAN]
+
+
+def _subtract(
+    these: dict[str, Counter[str]], those: dict[str, Counter[str]]
+) -> dict[str, Counter[str]]:
+    """Per split, the record hashes of ``these`` that ``those`` do not hold."""
+    left = {split: hashes - those.get(split, Counter()) for split, hashes in these.items()}
+    return {split: hashes for split, hashes in left.items() if hashes}
+
+
+def _clean_hashes(
+    root: Path, manifest: dict[str, Any], entries: list[dict[str, Any]]
+) -> dict[str, Counter[str]]:
+    """The record hashes of the clean files ``entries``, per split."""
     found: dict[str, Counter[str]] = {}
-    for split, tables in _read_sets(root, manifest, CLEAN).items():
+    for split, tables in _read_sets(root, manifest, CLEAN, entries).items():
         counter = found.setdefault(split, Counter())
         for table in tables:
             counter.update(record_sha256(row) for row in table.to_pylist())
@@ -162,6 +196,9 @@ def _verify(root: Path, quick: bool, hash_files: bool = True) -> list[str]:
     checked.append("config_sha256, mode, action, policy and terms agree with config")
     _check_entries(root, manifest)
     checked.append("file entries: confined to the directory, named by set and split, none twice")
+    unkept = sets_not_kept(manifest, str(root / MANIFEST))
+    if unkept:
+        checked.append(_recorded_line(manifest, unkept))
     _check_files(root, manifest, hash_files)
     hashed = "sha256 and rows" if hash_files else "rows (sha256 left to the caller)"
     checked.append(f"{len(manifest['outputs']['files'])} data files: {hashed}")
@@ -175,7 +212,9 @@ def _verify(root: Path, quick: bool, hash_files: bool = True) -> list[str]:
     checked.append("ledger agrees with the counts, categories, rules and reasons")
     _check_index(root, manifest, config.ledger.identity, ledger)
     checked.append("X index: sha256, rows, agrees with the ledger and the clean set")
-    if not quick:
+    if not quick and CLEAN in unkept:
+        checked.append("no clean set was kept (a recorded loop consumed it): nothing to re-scan")
+    elif not quick:
         rejected = rescan_clean(root, manifest, config)
         if rejected:
             split, row, rules = rejected[0]
@@ -311,8 +350,64 @@ def _check_documents(root: Path, manifest: dict[str, Any]) -> None:
             )
 
 
+# -- outputs recorded from a filtering loop (xfilter.Recorder) ----------------------------------
+
+RECORDED = "recorded"
+
+
+def sets_not_kept(manifest: dict[str, Any], origin: str) -> tuple[SetName, ...]:
+    """The sets an output holds no files of by design: none for a run; for an output a
+    ``Recorder`` wrote, the clean set (the loop consumed it) and the quarantine set unless it
+    was kept. ``VerifyError`` naming ``origin`` if the manifest's ``recorded`` entry is
+    malformed or its files contradict it."""
+    recorded = manifest.get(RECORDED)
+    if recorded is None:
+        return ()
+    if not (
+        isinstance(recorded, dict)
+        and recorded.get("clean") is False
+        and isinstance(recorded.get("quarantine"), bool)
+        and isinstance(recorded.get("complete"), bool)
+    ):
+        raise VerifyError(
+            f"{origin}: {RECORDED}: expected {{clean: false, quarantine: true|false, "
+            f"complete: true|false}}, got {_short(recorded)}"
+        )
+    unkept: tuple[SetName, ...] = (CLEAN,) if recorded["quarantine"] else (CLEAN, QUARANTINE)
+    for entry in manifest["outputs"]["files"]:
+        if entry["set"] in unkept:
+            raise VerifyError(
+                f"{origin}: {entry['path']!r}: a recorded output keeps no {entry['set']} files"
+            )
+    return unkept
+
+
+def _recorded_line(manifest: dict[str, Any], unkept: tuple[SetName, ...]) -> str:
+    state = "complete" if manifest[RECORDED]["complete"] else "a checkpoint: counts so far"
+    held = "no clean set" if len(unkept) == 1 else "no clean or quarantine set"
+    return f"recorded from a filtering loop ({state}): {held} was kept, by design"
+
+
+def counts_fault(manifest: dict[str, Any]) -> Imbalance | None:
+    """``conservation_fault`` on the sets an output keeps: for a recorded output, the records
+    of a set not kept are counted (and listed in the ledger when not kept) but have no files,
+    so only the counts themselves are held to ``input = kept + dropped + quarantined``."""
+    unkept = sets_not_kept(manifest, MANIFEST)
+    if not unkept:
+        return conservation_fault(manifest)
+    held = {CLEAN: "kept", QUARANTINE: "quarantined"}
+    files = [e for e in manifest["outputs"]["files"] if e["set"] not in unkept]
+    # The records of each set not kept stand in for its files, so every other check holds.
+    files += [
+        {"set": name, "split": split, "rows": counts[held[name]]}
+        for split, counts in manifest["splits"].items()
+        for name in unkept
+    ]
+    return conservation_fault({**manifest, "outputs": {**manifest["outputs"], "files": files}})
+
+
 def _check_counts(root: Path, manifest: dict[str, Any]) -> None:
-    fault = conservation_fault(manifest)
+    fault = counts_fault(manifest)
     if fault is not None:
         raise VerifyError(f"{root if fault.in_files else root / MANIFEST}: {fault.message}")
 
@@ -485,10 +580,16 @@ def rescan_clean(
     return rejected
 
 
-def _read_sets(root: Path, manifest: dict[str, Any], name: str) -> dict[str, list[Any]]:
+def _read_sets(
+    root: Path,
+    manifest: dict[str, Any],
+    name: str,
+    entries: list[dict[str, Any]] | None = None,
+) -> dict[str, list[Any]]:
+    """The tables of set ``name`` (of its files ``entries``, by default all), per split."""
     fmt = manifest["outputs"]["format"]
     out: dict[str, list[Any]] = {}
-    for entry in manifest["outputs"]["files"]:
+    for entry in manifest["outputs"]["files"] if entries is None else entries:
         if entry["set"] != name:
             continue
         path = confined(root, entry["path"])
