@@ -1,4 +1,4 @@
-"""The ``xfilter`` command: run, scan, refresh, verify, publish, explain."""
+"""The ``xfilter`` command: run, scan, refresh, verify, report, publish, explain."""
 
 from __future__ import annotations
 
@@ -23,12 +23,13 @@ _BY_AUTHORS = frozenset({"author-check", "opt-out"})
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    _warn_if_custom(args.config)
+    config = _with_selection(args)
+    _warn_if_custom(config)
     if args.engine == "ray":
         from xfilter.engines.ray import run as run_on_ray
 
-        manifest = run_on_ray(
-            args.config,
+        result = run_on_ray(
+            config,
             input=args.input,
             output=args.output,
             split=args.split,
@@ -36,20 +37,62 @@ def _cmd_run(args: argparse.Namespace) -> int:
             address=args.ray_address,
             num_actors=args.num_actors,
         )
-        _print_summary(manifest, args.output or manifest["config"]["output"]["dir"])
-        return 0
-    from xfilter.engines.local import run
+    elif args.engine == "spark":
+        from xfilter.engines.spark import run as run_on_spark
 
-    result = run(
-        args.config,
-        input=args.input,
-        output=args.output,
-        split=args.split,
-        streaming=True if args.streaming else None,
-        overwrite=args.overwrite,
-        num_proc=args.num_proc,
-    )
+        result = run_on_spark(
+            config,
+            input=args.input,
+            output=args.output,
+            split=args.split,
+            overwrite=args.overwrite,
+            master=args.spark_master,
+        )
+    else:
+        from xfilter.engines.local import run
+
+        result = run(
+            config,
+            input=args.input,
+            output=args.output,
+            split=args.split,
+            streaming=True if args.streaming else None,
+            overwrite=args.overwrite,
+            num_proc=args.num_proc,
+        )
     _print_summary(result.manifest, result.saved_to)
+    return 0
+
+
+def _selection(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``input:`` keys given on the command line (``--name`` …), those given only."""
+    chosen = {
+        "name": args.name,
+        "revision": args.revision,
+        "data_files": args.data_files,
+        "data_dir": args.data_dir,
+    }
+    return {key: value for key, value in chosen.items() if value is not None}
+
+
+def _with_selection(args: argparse.Namespace) -> Any:
+    """The run's config, with ``--name``, ``--revision``, ``--data-files`` and ``--data-dir``
+    in its ``input:`` section (or the config's path when none is given)."""
+    chosen = _selection(args)
+    if not chosen:
+        return args.config
+    from xfilter.config import load_config
+
+    return load_config(args.config).with_overrides({"input": chosen}, "the command line")
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from xfilter.report import write_report
+
+    path = write_report(
+        args.directory, args.output, chain=args.chain or (), input=args.input, verify=args.verify
+    )
+    print(f"report of {args.directory} → {path}")
     return 0
 
 
@@ -83,17 +126,22 @@ def _print_summary(manifest: dict[str, Any], directory: object) -> None:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from xfilter.engines.inputs import load_source, read_batches
+    from xfilter.engines.inputs import known_rows, load_input, read_batches
+    from xfilter.engines.local import progress_bar
     from xfilter.result import BATCH_ROWS
     from xfilter.transform import XFilter
     from xfilter.vocab import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN
 
-    overrides: dict[str, Any] = {"input": {"source": args.source}}
+    # The input is the command line's alone: a --config lends its policy, not its input.
+    selection = dict.fromkeys(("name", "revision", "data_files", "data_dir")) | _selection(args)
+    overrides: dict[str, Any] = {
+        "input": {"source": args.source, "split": args.split, "streaming": True, **selection}
+    }
     if args.mode:
         overrides["mode"] = args.mode
     xf = XFilter.from_config(args.config, **overrides) if args.config else XFilter(**overrides)
     _warn_if_custom(xf.config)
-    data, info = load_source(args.source, args.split, streaming=True)
+    data, info = load_input(xf.config.input)
     opted_out = _opt_out_rejection(xf.tagger.policy)
     listed = xf.opt_out.count > 0
     withheld = 0
@@ -103,28 +151,30 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     total = 0
     for split, ds in data.items():
         row = 0
-        for batch in read_batches(ds, BATCH_ROWS, info, split):
-            tagged = xf.tag_table(batch)
-            for action, cats, rules, authors in zip(
-                tagged.column(ACTION).to_pylist(),
-                tagged.column(CATEGORIES_COLUMN).to_pylist(),
-                tagged.column(RULES_COLUMN).to_pylist(),
-                tagged.column(AUTHORS_COLUMN).to_pylist(),
-                strict=True,
-            ):
-                actions[action] += 1
-                categories.update(cats)
-                if opted_out(cats, authors, action):
-                    withheld += 1
-                elif cats and len(examples.setdefault(cats[0], [])) < args.examples:
-                    # Authors are printed only where no opt-out list is in use: beside an
-                    # action they would tell a CI log who is on the list.
-                    who = f" authors={','.join(authors)}" if authors and not listed else ""
-                    examples[cats[0]].append(
-                        f"{split}[{row}] {action} rules={','.join(rules)}{who}"
-                    )
-                row += 1
-            total += batch.num_rows
+        with progress_bar(f"xfilter scan: {split}", known_rows(ds, info, split)) as bar:
+            for batch in read_batches(ds, BATCH_ROWS, info, split):
+                tagged = xf.tag_table(batch)
+                for action, cats, rules, authors in zip(
+                    tagged.column(ACTION).to_pylist(),
+                    tagged.column(CATEGORIES_COLUMN).to_pylist(),
+                    tagged.column(RULES_COLUMN).to_pylist(),
+                    tagged.column(AUTHORS_COLUMN).to_pylist(),
+                    strict=True,
+                ):
+                    actions[action] += 1
+                    categories.update(cats)
+                    if opted_out(cats, authors, action):
+                        withheld += 1
+                    elif cats and len(examples.setdefault(cats[0], [])) < args.examples:
+                        # Authors are printed only where no opt-out list is in use: beside an
+                        # action they would tell a CI log who is on the list.
+                        who = f" authors={','.join(authors)}" if authors and not listed else ""
+                        examples[cats[0]].append(
+                            f"{split}[{row}] {action} rules={','.join(rules)}{who}"
+                        )
+                    row += 1
+                total += batch.num_rows
+                bar.update(batch.num_rows)
     print(f"scanned {total} records of {args.source} (policy {xf.tagger.policy.name})")
     print("categories: " + (", ".join(f"{c}={n}" for c, n in sorted(categories.items())) or "none"))
     print("actions:    " + ", ".join(f"{a}={n}" for a, n in sorted(actions.items())))
@@ -303,14 +353,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", help="override input.source: demo, a path, a glob or a Hub id")
     run.add_argument("--output", help="override output.dir")
     run.add_argument("--split", help="only this split")
+    _selection_arguments(run, "override input.")
     run.add_argument("--streaming", action="store_true", help="read, tag and write in one pass")
     run.add_argument("--overwrite", action="store_true", help="replace an earlier xfilter output")
     run.add_argument("--num-proc", type=int, default=None, help="worker processes for tagging")
     run.add_argument(
-        "--engine", choices=["local", "ray"], default="local", help="where to run (default local)"
+        "--engine",
+        choices=["local", "ray", "spark"],
+        default="local",
+        help="where to run (default local)",
     )
     run.add_argument("--ray-address", help="an existing Ray cluster (default: start a local one)")
     run.add_argument("--num-actors", type=int, default=None, help="Ray tagging actors")
+    run.add_argument(
+        "--spark-master", help="a Spark master when no session is active (default local[2])"
+    )
     run.set_defaults(func=_cmd_run)
 
     scan = commands.add_parser("scan", help="audit a dataset: counts per category; writes nothing")
@@ -318,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--mode", choices=modes)
     scan.add_argument("--config", help="take policy settings from this config")
     scan.add_argument("--split", help="only this split")
+    _selection_arguments(scan, "")
     scan.add_argument(
         "--fail-on",
         nargs="+",
@@ -356,6 +414,32 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--overwrite", action="store_true", help="replace an earlier output")
     refresh.set_defaults(func=_cmd_refresh)
 
+    report = commands.add_parser(
+        "report", help="write one self-contained HTML page about an output, for reviewers"
+    )
+    report.add_argument("directory", help="the output to report on")
+    report.add_argument(
+        "--output",
+        metavar="FILE.html",
+        help="where the page goes (default: beside the output, <name>-report.html)",
+    )
+    report.add_argument(
+        "--chain",
+        nargs="+",
+        metavar="OLDER",
+        help="the earlier versions of a refreshed output, newest first",
+    )
+    report.add_argument(
+        "--input", help="the run's input, read again to show redacted records before their cut"
+    )
+    report.add_argument(
+        "--verify",
+        choices=["quick", "full", "none"],
+        default="quick",
+        help="the check shown at the top of the page (default: quick)",
+    )
+    report.set_defaults(func=_cmd_report)
+
     publish = commands.add_parser(
         "publish", help="push a verified output's clean set, card and manifest to the Hub"
     )
@@ -384,6 +468,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.set_defaults(func=_cmd_explain)
     return parser
+
+
+def _selection_arguments(parser: argparse.ArgumentParser, override: str) -> None:
+    """``--name``, ``--revision``, ``--data-files``, ``--data-dir``: what to read inside a Hub
+    dataset or a dataset folder, as ``datasets.load_dataset`` takes them."""
+    parser.add_argument("--name", help=f"{override}name: the config (subset) to read")
+    parser.add_argument(
+        "--revision", help=f"{override}revision: the commit, branch or tag of a Hub dataset"
+    )
+    parser.add_argument(
+        "--data-files",
+        nargs="+",
+        metavar="PATTERN",
+        help=f"{override}data_files: files inside the dataset, read as its train split",
+    )
+    parser.add_argument("--data-dir", help=f"{override}data_dir: a folder inside the dataset")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

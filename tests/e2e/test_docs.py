@@ -160,7 +160,7 @@ def test_commands_in_the_docs_match_the_cli(page: Path) -> None:
     commands = _commands(page)
     wrong = []
     for command, arguments in commands:
-        if command not in ("run", "scan", "verify", "explain", "publish", "refresh"):
+        if command not in ("run", "scan", "verify", "explain", "publish", "refresh", "report"):
             wrong.append(f"xfilter {command}: no such command")
             continue
         unknown = set(FLAG.findall(arguments)) - _cli_flags(command)
