@@ -469,7 +469,12 @@ def _ordered_blocks(
     tallies: list[Any] = []
     window: list[tuple[Any, tuple[int, int] | None]] = []
     seen = SplitCounts()
-    bar = tqdm(desc=f"xfilter ray: {split.name}", unit=" rows", disable=not progress_enabled())
+    bar = tqdm(
+        desc=f"xfilter ray: {split.name}",
+        unit=" rows",
+        total=_input_rows(split),  # parquet footers; None (no ETA) for other formats
+        disable=not progress_enabled(),
+    )
     with bar:
         with _failures_named(split):  # the execution starts here
             bundles = tagged.iter_internal_ref_bundles()
