@@ -25,6 +25,12 @@ _BY_AUTHORS = frozenset({"author-check", "opt-out"})
 def _cmd_run(args: argparse.Namespace) -> int:
     config = _with_selection(args)
     _warn_if_custom(config)
+    if args.engine == "spark" and _allowlist_path(config):
+        # Spark's tasks write their parts without the list: refused before any work is done.
+        raise XFilterError(
+            "allowlist.path is set, and the spark engine does not apply an allowlist; "
+            "run with --engine local or ray"
+        )
     if args.engine == "ray":
         from xfilter.engines.ray import run as run_on_ray
 
@@ -61,7 +67,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
             num_proc=args.num_proc,
         )
     _print_summary(result.manifest, result.saved_to)
+    _say_allowlist(result.manifest)
     return 0
+
+
+def _allowlist_path(config: Any) -> str | None:
+    from xfilter.config import Config, load_config
+
+    loaded = config if isinstance(config, Config) else load_config(config)
+    return loaded.allowlist.path
+
+
+def _say_allowlist(manifest: dict[str, Any]) -> None:
+    """What a reviewer's list did: released records, entries that named nothing, and records
+    kept against the policy's terms."""
+    section = manifest.get("allowlist")
+    if not section:
+        return
+    released = sum(section["released"].values())
+    print(f"allowlist: {released} record(s) released ({section['entries']} entries)")
+    if section["unmatched"]:
+        print(
+            f"xfilter: warning: {section['unmatched']} allowlist entr(ies) named no record the "
+            "policy rejects (the record changed, or the policy keeps it now)",
+            file=sys.stderr,
+        )
+    if section["against_terms"]:
+        print(f"xfilter: warning: {section['terms']}", file=sys.stderr)
 
 
 def _selection(args: argparse.Namespace) -> dict[str, Any]:
@@ -128,10 +160,14 @@ def _print_summary(manifest: dict[str, Any], directory: object) -> None:
 def _cmd_scan(args: argparse.Namespace) -> int:
     from xfilter.engines.inputs import known_rows, load_input, read_batches
     from xfilter.engines.local import progress_bar
+    from xfilter.output.write import read_allowlist
     from xfilter.result import BATCH_ROWS
     from xfilter.transform import XFilter
     from xfilter.vocab import ACTION, AUTHORS_COLUMN, CATEGORIES_COLUMN, RULES_COLUMN
 
+    fail_on_action = _actions(args.fail_on_action)
+    if args.max_rate is not None and not 0 <= args.max_rate <= 1:
+        raise XFilterError(f"--max-rate: {args.max_rate} is not a share between 0 and 1")
     # The input is the command line's alone: a --config lends its policy, not its input.
     selection = dict.fromkeys(("name", "revision", "data_files", "data_dir")) | _selection(args)
     overrides: dict[str, Any] = {
@@ -141,57 +177,165 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         overrides["mode"] = args.mode
     xf = XFilter.from_config(args.config, **overrides) if args.config else XFilter(**overrides)
     _warn_if_custom(xf.config)
+    identity = args.id_column or list(xf.config.ledger.identity)
+    allowlist = read_allowlist(xf.config)
     data, info = load_input(xf.config.input)
     opted_out = _opt_out_rejection(xf.tagger.policy)
     listed = xf.opt_out.count > 0
-    withheld = 0
+    withheld = released = 0
     categories: Counter[str] = Counter()
     actions: Counter[str] = Counter()
-    examples: dict[str, list[str]] = {}
+    examples: dict[str, list[dict[str, Any]]] = {}
     total = 0
     for split, ds in data.items():
         row = 0
         with progress_bar(f"xfilter scan: {split}", known_rows(ds, info, split)) as bar:
             for batch in read_batches(ds, BATCH_ROWS, info, split):
                 tagged = xf.tag_table(batch)
-                for action, cats, rules, authors in zip(
-                    tagged.column(ACTION).to_pylist(),
-                    tagged.column(CATEGORIES_COLUMN).to_pylist(),
-                    tagged.column(RULES_COLUMN).to_pylist(),
-                    tagged.column(AUTHORS_COLUMN).to_pylist(),
-                    strict=True,
+                freed = _released_rows(allowlist, identity, batch, tagged) if allowlist else set()
+                for offset, (action, cats, rules, authors) in enumerate(
+                    zip(
+                        tagged.column(ACTION).to_pylist(),
+                        tagged.column(CATEGORIES_COLUMN).to_pylist(),
+                        tagged.column(RULES_COLUMN).to_pylist(),
+                        tagged.column(AUTHORS_COLUMN).to_pylist(),
+                        strict=True,
+                    )
                 ):
+                    if offset in freed:
+                        action, released = "keep", released + 1
                     actions[action] += 1
                     categories.update(cats)
                     if opted_out(cats, authors, action):
                         withheld += 1
                     elif cats and len(examples.setdefault(cats[0], [])) < args.examples:
-                        # Authors are printed only where no opt-out list is in use: beside an
+                        # Authors are shown only where no opt-out list is in use: beside an
                         # action they would tell a CI log who is on the list.
-                        who = f" authors={','.join(authors)}" if authors and not listed else ""
-                        examples[cats[0]].append(
-                            f"{split}[{row}] {action} rules={','.join(rules)}{who}"
-                        )
-                    row += 1
+                        example: dict[str, Any] = {"split": split, "row": row + offset}
+                        if identity:
+                            record = batch.slice(offset, 1).to_pylist()[0]
+                            example["id"] = {n: _identity_of(record, n) for n in identity}
+                        example |= {"action": action, "rules": rules}
+                        if authors and not listed:
+                            example["authors"] = authors
+                        examples[cats[0]].append(example)
+                row += batch.num_rows
                 total += batch.num_rows
                 bar.update(batch.num_rows)
-    print(f"scanned {total} records of {args.source} (policy {xf.tagger.policy.name})")
-    print("categories: " + (", ".join(f"{c}={n}" for c, n in sorted(categories.items())) or "none"))
-    print("actions:    " + ", ".join(f"{a}={n}" for a, n in sorted(actions.items())))
-    if withheld:
-        print(
-            f"{withheld} record(s) rejected because an author is on the opt-out list: "
-            "not shown, since their rows would reveal who is on it"
+    not_kept = actions["drop"] + actions["quarantine"]
+    rate = not_kept / total if total else 0.0
+    failures = {
+        "categories": [c for c in args.fail_on or [] if categories[c]],
+        "actions": [a for a in fail_on_action if actions[a]],
+        "max_rate": args.max_rate is not None and rate > args.max_rate,
+    }
+    code = EXIT_FOUND if any(failures.values()) else 0
+    summary = {
+        "source": args.source,
+        "policy": xf.tagger.policy.name,
+        "mode": xf.tagger.policy.mode,
+        "records": total,
+        "categories": dict(sorted(categories.items())),
+        "actions": dict(sorted(actions.items())),
+        "not_kept_rate": rate,
+        "released": released if allowlist is not None else None,
+        "withheld_for_opt_out": withheld,
+        "examples": dict(sorted(examples.items())),
+        "gates": {
+            "fail_on": args.fail_on or [],
+            "fail_on_action": fail_on_action,
+            "max_rate": args.max_rate,
+        },
+        "failed": failures,
+        "exit_code": code,
+    }
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        _print_scan(summary)
+    _say_failures(failures, rate, args.max_rate)
+    return code
+
+
+def _actions(given: list[str] | None) -> list[str]:
+    """``--fail-on-action``: comma lists, repeatable; each an action a policy takes."""
+    names = [a.strip() for item in given or [] for a in item.split(",") if a.strip()]
+    wrong = [a for a in names if a not in _GATED_ACTIONS]
+    if wrong:
+        raise XFilterError(
+            f"--fail-on-action: {wrong[0]!r} is not one of {', '.join(_GATED_ACTIONS)}"
         )
-    for category, lines in sorted(examples.items()):
+    return list(dict.fromkeys(names))
+
+
+_GATED_ACTIONS = ("drop", "quarantine", "redact")
+
+
+def _released_rows(allowlist: Any, identity: list[str], batch: Any, tagged: Any) -> set[int]:
+    """The rows of a batch the policy rejects but the allowlist releases."""
+    from xfilter.output.writer import IDENTITY_PREFIX, record_sha256
+    from xfilter.vocab import ACTION
+
+    actions = tagged.column(ACTION).to_pylist()
+    rejected = [i for i, a in enumerate(actions) if a in ("drop", "quarantine")]
+    freed = set()
+    for i in rejected:
+        record = batch.slice(i, 1).to_pylist()[0]
+        ids = {IDENTITY_PREFIX + n: _identity_of(record, n) for n in allowlist.id_columns}
+        sha = record_sha256(record) if allowlist.needs_hash else None
+        if allowlist.match(sha, ids) is not None:
+            freed.add(i)
+    return freed
+
+
+def _identity_of(record: dict[str, Any], path: str) -> str | None:
+    from xfilter.output.writer import at_path, identity_value
+
+    return identity_value(at_path(record, path))
+
+
+def _print_scan(summary: dict[str, Any]) -> None:
+    print(
+        f"scanned {summary['records']} records of {summary['source']} (policy {summary['policy']})"
+    )
+    categories, actions = summary["categories"], summary["actions"]
+    print("categories: " + (", ".join(f"{c}={n}" for c, n in categories.items()) or "none"))
+    print("actions:    " + ", ".join(f"{a}={n}" for a, n in actions.items()))
+    print(f"not kept:   {summary['not_kept_rate']:.2%} of records (dropped or quarantined)")
+    if summary["released"]:
+        print(f"released:   {summary['released']} record(s) by the reviewer's allowlist")
+    if summary["withheld_for_opt_out"]:
+        print(
+            f"{summary['withheld_for_opt_out']} record(s) rejected because an author is on the "
+            "opt-out list: not shown, since their rows would reveal who is on it"
+        )
+    for category, found in summary["examples"].items():
         print(f"\n{category} examples:")
-        for line in lines:
-            print(f"  {line}")
-    failing = [c for c in args.fail_on or [] if categories[c]]
-    if failing:
-        print(f"\nfound {', '.join(failing)}: failing as asked by --fail-on", file=sys.stderr)
-        return EXIT_FOUND
-    return 0
+        for example in found:
+            if "id" in example:
+                where = " ".join(f"{k}={v}" for k, v in example["id"].items())
+                where = f"{example['split']} {where}"
+            else:
+                where = f"{example['split']}[{example['row']}]"
+            who = f" authors={','.join(example['authors'])}" if "authors" in example else ""
+            print(f"  {where} {example['action']} rules={','.join(example['rules'])}{who}")
+
+
+def _say_failures(failures: dict[str, Any], rate: float, max_rate: float | None) -> None:
+    if failures["categories"]:
+        found = ", ".join(failures["categories"])
+        print(f"\nfound {found}: failing as asked by --fail-on", file=sys.stderr)
+    if failures["actions"]:
+        found = ", ".join(failures["actions"])
+        print(
+            f"\nthe policy would {found} records: failing as asked by --fail-on-action",
+            file=sys.stderr,
+        )
+    if failures["max_rate"]:
+        print(
+            f"\n{rate:.2%} of records would not be kept, more than --max-rate {max_rate}",
+            file=sys.stderr,
+        )
 
 
 def _opt_out_rejection(policy: Any) -> Any:
@@ -220,7 +364,13 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     changes = result.manifest["changes"]
     reasons = ", ".join(f"{r}={n}" for r, n in changes["by_reason"].items()) or "none"
     print(f"{changes['removed']} record(s) removed since {args.directory} ({reasons})")
+    if changes.get("released_removed"):
+        print(
+            f"{changes['released_removed']} of them had been released by the allowlist: "
+            "X's compliance results remove them all the same"
+        )
     _print_summary(result.manifest, result.saved_to)
+    _say_allowlist(result.manifest)
     return 0
 
 
@@ -252,9 +402,16 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from xfilter.detect.ruleset import ALL_RULES
     from xfilter.transform import XFilter
 
-    kind, value, table = _explain_record(args)
     overrides: dict[str, Any] = {"mode": args.mode} if args.mode else {}
-    xf = XFilter.from_config(args.config, **overrides) if args.config else XFilter(**overrides)
+    stored: dict[str, Any] | None = None
+    notes: list[str] = []
+    if args.source is not None:
+        kind, value, table, stored, xf, notes = _explain_stored(args, overrides)
+    else:
+        kind, value, table = _explain_record(args)
+        xf = XFilter.from_config(args.config, **overrides) if args.config else XFilter(**overrides)
+    if table is None:  # a dropped record: its text is not kept, only its ledger row
+        return _print_dropped(args, stored)
     tags = xf.tagger.tag(table, keep_evidence=True)
     evidence = tags.evidence.get(0, [])
     policy = xf.tagger.policy
@@ -282,10 +439,16 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         "authors": tags.authors[0],
         "evidence": found,
     }
+    if stored is not None:
+        report["stored"] = stored
+        report["notes"] = notes
     if args.as_json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
-    print(f"{kind}: {len(value)} characters")
+    if stored is not None:
+        _print_stored(stored, notes)
+    else:
+        print(f"{kind}: {len(value)} characters")
     print(f"categories: {', '.join(report['categories']) or '(none)'}")
     print(f"authors:    {', '.join(report['authors']) or '(none)'}")
     print(f"action:     {report['action']} under {policy.name}")
@@ -299,6 +462,73 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         print(f"  {item['rule']:<24} {item['category']:<10}{where}")
         if item["description"]:
             print(f"  {'':<24} {item['description']}")
+    return 0
+
+
+def _explain_stored(
+    args: argparse.Namespace, overrides: dict[str, Any]
+) -> tuple[str, str, Any, dict[str, Any], Any, list[str]]:
+    """A record of an output (``--from``): its ledger row and stored text, and the detection
+    that explains it, under the recorded config or the user's (``--config``)."""
+    from xfilter.config import load_config
+    from xfilter.report.spans import SpanFinder, as_table
+    from xfilter.report.stored import find_record
+
+    if args.split is None or (args.row is None) == (args.id is None):
+        raise XFilterError("--from needs --split and one of --row N or --id VALUE")
+    found = find_record(args.source, args.split, row=args.row, id_value=args.id)
+    ledger = found.ledger
+    stored: dict[str, Any] = {
+        "output": str(args.source),
+        "split": found.split,
+        "row": found.row,
+        "set": found.set,
+        "recorded": {
+            "action": ledger["action"] if ledger else "keep",
+            "reason": ledger["reason"] if ledger else "kept",
+            "categories": ledger["categories"] if ledger else [],
+            "rules": ledger["rules"] if ledger else [],
+            "record_sha256": ledger["record_sha256"] if ledger else None,
+            "identity": {k: v for k, v in (ledger or {}).items() if k.startswith("id.")},
+        },
+        "hash_matches": found.hash_matches,
+        "text_kept": found.record is not None,
+    }
+    config = load_config(args.config) if args.config else found.config
+    if overrides:
+        config = config.with_overrides(overrides, "the command line")
+    finder = SpanFinder(config)
+    if found.record is None:
+        return "record", "", None, stored, finder.xf, finder.notes
+    table = as_table([found.record], found.schema)
+    value = json.dumps(found.record, ensure_ascii=False, default=str)
+    return "record", value, table, stored, finder.xf, finder.notes
+
+
+def _print_stored(stored: dict[str, Any], notes: list[str]) -> None:
+    recorded = stored["recorded"]
+    where = stored["set"] or "not kept (dropped)"
+    print(f"{stored['output']}: split {stored['split']!r} row {stored['row']} in {where}")
+    for name, value in recorded["identity"].items():
+        print(f"{name}: {value}")
+    print(
+        f"recorded:   {recorded['action']} ({recorded['reason']}) "
+        f"categories={','.join(recorded['categories']) or '-'} "
+        f"rules={','.join(recorded['rules']) or '-'}"
+    )
+    if stored["hash_matches"] is False:
+        print("warning: the stored record no longer has the ledger's record_sha256")
+    for note in notes:
+        print(f"note: {note}")
+
+
+def _print_dropped(args: argparse.Namespace, stored: dict[str, Any] | None) -> int:
+    assert stored is not None
+    message = "a dropped record's text is not kept in an output: only its ledger row is shown"
+    if args.as_json:
+        print(json.dumps({"stored": stored, "notes": [message]}, ensure_ascii=False, indent=2))
+        return 0
+    _print_stored(stored, [message])
     return 0
 
 
@@ -383,6 +613,26 @@ def build_parser() -> argparse.ArgumentParser:
         choices=CATEGORIES,
         help="exit 1 when any of these categories is found",
     )
+    scan.add_argument(
+        "--fail-on-action",
+        action="append",
+        metavar="ACTION[,ACTION]",
+        help="exit 1 when the policy would take any of these actions (drop, quarantine, "
+        "redact) on a record; comma list or repeated",
+    )
+    scan.add_argument(
+        "--max-rate",
+        type=float,
+        metavar="R",
+        help="exit 1 when more than this share (0-1) of records would be dropped or quarantined",
+    )
+    scan.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    scan.add_argument(
+        "--id-column",
+        action="append",
+        metavar="COLUMN",
+        help="show examples by this column's value (default: the config's ledger.identity)",
+    )
     scan.add_argument("--examples", type=int, default=3, help="examples per category")
     scan.set_defaults(func=_cmd_scan)
 
@@ -459,6 +709,17 @@ def build_parser() -> argparse.ArgumentParser:
     given.add_argument("--text", help="prose or HTML")
     given.add_argument("--url", help="a record's own URL")
     given.add_argument("--json", help="a JSON object, e.g. a post")
+    given.add_argument(
+        "--from",
+        dest="source",
+        metavar="OUTPUT",
+        help="a record of this output directory (with --split and --row or --id)",
+    )
+    explain.add_argument("--split", help="with --from: the record's split")
+    explain.add_argument("--row", type=int, help="with --from: the record's input row")
+    explain.add_argument(
+        "--id", help="with --from: the value of one of the output's identity columns"
+    )
     explain.add_argument("--mode", choices=modes)
     explain.add_argument(
         "--config", help="decide under this config's policy, overrides and opt-out list"

@@ -166,6 +166,12 @@ class LedgerConfig(_Section):
         return value
 
 
+class AllowlistConfig(_Section):
+    # A reviewer's list of records to keep although the policy rejects them (false positives);
+    # see ``xfilter.policy.allowlist`` for its entries.
+    path: str | None = Field(default=None, min_length=1)
+
+
 class Config(_Section):
     mode: Mode = "strict"
     action: Action = "quarantine"
@@ -176,6 +182,7 @@ class Config(_Section):
     known_datasets: list[str] = Field(default_factory=list)
     output: OutputConfig = Field(default_factory=OutputConfig)
     ledger: LedgerConfig = Field(default_factory=LedgerConfig)
+    allowlist: AllowlistConfig = Field(default_factory=AllowlistConfig)
 
     @field_validator("categories")
     @classmethod
@@ -189,13 +196,20 @@ class Config(_Section):
         return value
 
     def as_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        data = self.model_dump(mode="json")
+        if data["allowlist"]["path"] is None:
+            # Unset, the section is left out, so configs (and outputs) written before it
+            # existed keep their hash.
+            del data["allowlist"]
+        return data
 
     def policy_dict(self) -> dict[str, Any]:
         """What decides a record's fate: everything but where outputs go and how input is read."""
         data = self.as_dict()
         data.pop("output")
         data.pop("ledger")
+        # Applied when the output is written, after tagging: it does not change a tag.
+        data.pop("allowlist", None)
         data["input"] = {"source": data["input"]["source"]}
         return data
 
@@ -371,6 +385,11 @@ def _paths_from(config: Config, base: Path, origin: str) -> Config:
                 }
             ),
             "known_datasets": [place("known_datasets", f) for f in config.known_datasets],
+            "allowlist": config.allowlist.model_copy(
+                update={
+                    "path": config.allowlist.path and place("allowlist.path", config.allowlist.path)
+                }
+            ),
             "output": config.output.model_copy(
                 update={"dir": place("output.dir", config.output.dir, must_exist=False)}
             ),

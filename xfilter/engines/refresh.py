@@ -14,6 +14,9 @@ For every row of the index:
   list (``Policy.decide`` on the index's categories, handles and author ids); a record the
   policy no longer keeps is removed with the configured action and the policy's reason.
 
+A record a reviewer's allowlist released (reason ``released``) is never decided again by the
+policy: only a compliance result removes it, and ``changes.released_removed`` counts those.
+
 A refresh only removes: records removed before stay removed, with their recorded reason. The
 new output is written by the same writer as a run, and its manifest names the previous one.
 """
@@ -51,6 +54,7 @@ from xfilter.output.writer import (
     shard_bytes,
 )
 from xfilter.policy import Policy
+from xfilter.policy.allowlist import REASON_RELEASED
 from xfilter.policy.compliance import ComplianceSet, read_compliance
 from xfilter.policy.optout import OptOutList
 from xfilter.vocab import (
@@ -316,6 +320,8 @@ def _plan(
         if reason is not None:
             plan.removals[key] = Removal("drop", reason, compliance=True)
             continue
+        if row["reason"] == REASON_RELEASED:
+            continue  # a reviewer's release is not undone for a policy reason
         if policy is not None and row["action"] in _KEEPS:
             decision = policy.decide(row["categories"], [*row["handles"], *row["author_ids"]])
             if decision.action in ("drop", "quarantine"):
@@ -656,7 +662,9 @@ def _counts(
     for name, old in previous.items():
         actions = Counter(r["action"] for r in ledger if r["split"] == name)
         reasons = Counter(
-            r["reason"] for r in ledger if r["split"] == name and r["action"] != "keep"
+            r["reason"]
+            for r in ledger
+            if r["split"] == name and (r["action"] != "keep" or r["reason"] == REASON_RELEASED)
         )
         left = [by_row[k]["action"] for k in plan.removals if k[0] == name]
         kept_left = sum(a in _KEEPS for a in left)
@@ -668,6 +676,8 @@ def _counts(
             "redacted": old["redacted"] - left.count("redact"),
             "by_reason": dict(sorted(reasons.items())),
         }
+        if "released" in old:  # still released: those no compliance result removed
+            splits[name]["released"] = reasons[REASON_RELEASED]
     return splits
 
 
@@ -676,14 +686,17 @@ def _changes(index: list[dict[str, Any]], plan: _Plan) -> dict[str, Any]:
     by_row = {(r["split"], r["row"]): r for r in index}
     by_reason: Counter[str] = Counter()
     by_split: Counter[str] = Counter()
-    from_clean = 0
+    from_clean = released = 0
     for key, removal in plan.removals.items():
         by_reason[removal.reason] += 1
         by_split[key[0]] += 1
         from_clean += by_row[key]["clean_row"] is not None
+        released += by_row[key]["reason"] == REASON_RELEASED
     return {
         "removed": len(plan.removals),
         "removed_from_clean": from_clean,
+        # Records a reviewer had released that X's compliance results removed all the same.
+        "released_removed": released,
         "by_reason": dict(sorted(by_reason.items())),
         "by_split": dict(sorted(by_split.items())),
         "scrub_geo_kept": plan.geo_kept,

@@ -247,12 +247,31 @@ def card_body(
         "Every input record is kept, dropped or quarantined: `input = kept + dropped + "
         "quarantined` for each split (redacted records are kept with the embedded posts cut "
         "out).\n",
+        *_released_section(manifest),
         _verify_section(manifest),
         *_changes_section(manifest),
     ]
     if original_text is not None and original_text.strip():
         parts += ["## Original dataset card\n", _demote_headings(original_text.strip()) + "\n"]
     return "\n".join(parts)
+
+
+def _released_section(manifest: Mapping[str, Any]) -> list[str]:
+    """Records a reviewer kept although the policy rejects them, and whether that is within
+    the policy's terms."""
+    section = manifest.get("allowlist")
+    if not section:
+        return []
+    released = sum(section["released"].values())
+    by = ", ".join(section["by"]) or "nobody"
+    return [
+        "## Released by review\n",
+        f"{released} record(s) the policy rejects were kept in `clean/` because a reviewer's "
+        f"allowlist released them ({section['entries']} entries by {by}; list sha256 "
+        f"`{section['sha256']}`). The ledger lists each with reason `released` and the "
+        f"categories and rules that fired. {section['terms'][:1].upper()}"
+        f"{section['terms'][1:]}.\n",
+    ]
 
 
 def _changes_section(manifest: Mapping[str, Any]) -> list[str]:

@@ -10,11 +10,13 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Annotated, Any, NamedTuple
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from xfilter import __version__
@@ -24,6 +26,7 @@ from xfilter.errors import VerifyError
 from xfilter.output.layout import CLEAN, QUARANTINE, SetName
 from xfilter.output.writer import SplitCounts
 from xfilter.policy import Policy
+from xfilter.policy.allowlist import REASON_RELEASED, Allowlist, from_entries, load_allowlist
 from xfilter.transform import XFilter
 
 
@@ -89,8 +92,14 @@ def build_manifest(
     counts: Mapping[str, SplitCounts],
     engine: Mapping[str, Any],
     started: str,
+    allowlist: Allowlist | None = None,
 ) -> dict[str, Any]:
-    """Everything but the output files and documents, which the writer adds once they exist."""
+    """Everything but the output files and documents, which the writer adds once they exist.
+    ``allowlist``: the list the writer applied; what it released is added when the output is
+    sealed (``allowlist_facts``). A config's list that no writer applied is read here all the
+    same, so that sealing refuses the output instead of leaving the list out."""
+    if allowlist is None and xf.config.allowlist.path:
+        allowlist = load_allowlist(xf.config.allowlist.path)
     return {
         "schema": SCHEMA,
         "tool": {"name": "xfilter", "version": __version__},
@@ -117,6 +126,11 @@ def build_manifest(
         }
         if xf.config.opt_out.path
         else None,
+        **(
+            {"allowlist": allowlist_section(allowlist, xf.config.allowlist.path)}
+            if allowlist is not None and xf.config.allowlist.path
+            else {}
+        ),
         "input": source.as_dict(),
         "engine": dict(engine),
         "splits": {split: c.as_dict() for split, c in counts.items()},
@@ -137,6 +151,56 @@ def policy_section(config: Config) -> dict[str, Any]:
     }
     result: dict[str, Any] = json.loads(json.dumps(section))  # as it reads back from JSON
     return result
+
+
+def allowlist_section(allowlist: Allowlist, path: str) -> dict[str, Any]:
+    """What the manifest says of a list before the ledger exists: where it was read, its hash,
+    its reviewers and a copy of its entries (small, and it makes ``verify`` self-contained)."""
+    return {
+        "path": path,
+        "sha256": allowlist.sha256,
+        "entries": len(allowlist),
+        "by": allowlist.reviewers,
+        "list": allowlist.as_list(),
+    }
+
+
+def allowlist_facts(
+    section: Mapping[str, Any], ledger: pa.Table, splits: Iterable[str], mode: str, origin: str
+) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """What the embedded list released, from the ledger's ``released`` rows: the count per
+    split, the entries that named no released record, how many records were kept for a reason
+    other than ``false_positive`` (against the policy's terms), and a sentence saying so.
+    Also the released rows (split, row) that no entry names, which must be none."""
+    allowlist = from_entries(section["list"], f"{origin}: allowlist.list")
+    rows = ledger.filter(pc.equal(ledger.column("reason"), REASON_RELEASED))
+    ids = [c for c in rows.column_names if c.startswith("id.")]
+    released = dict.fromkeys(splits, 0)
+    matched: set[int] = set()
+    against = 0
+    orphans: list[tuple[str, int]] = []
+    for row in rows.select(["split", "row", "record_sha256", *ids]).to_pylist():
+        found = allowlist.match(row["record_sha256"], {c: row[c] for c in ids})
+        if found is None:
+            orphans.append((row["split"], row["row"]))
+            continue
+        matched.add(found)
+        released[row["split"]] = released.get(row["split"], 0) + 1
+        against += not allowlist.entries[found].within_terms
+    if against:
+        terms = (
+            f"{against} record(s) released for a reason other than false_positive: kept "
+            f"against the terms of the {mode} policy"
+        )
+    else:
+        terms = "every released record is a reviewer-declared false positive: within terms"
+    facts = {
+        "released": released,
+        "unmatched": len(allowlist) - len(matched),
+        "against_terms": against,
+        "terms": terms,
+    }
+    return facts, orphans
 
 
 def seal(manifest: dict[str, Any]) -> dict[str, Any]:

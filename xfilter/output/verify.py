@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from xfilter.config import Config, build_config
@@ -31,12 +32,14 @@ from xfilter.output.layout import (
 from xfilter.output.manifest import (
     SELF_HASH,
     Imbalance,
+    allowlist_facts,
     body_sha256,
     check_shape,
     conservation_fault,
     policy_section,
 )
 from xfilter.output.writer import file_sha256, index_schema, ledger_schema, record_sha256
+from xfilter.policy.allowlist import REASON_RELEASED, from_entries
 from xfilter.vocab import ACTION_COUNTS, REASONS
 
 
@@ -210,12 +213,14 @@ def _verify(root: Path, quick: bool, hash_files: bool = True) -> list[str]:
     checked.append("input = kept + dropped + quarantined, per split")
     ledger = _check_ledger(root, manifest, config.ledger.identity)
     checked.append("ledger agrees with the counts, categories, rules and reasons")
+    if manifest.get("allowlist") is not None or config.allowlist.path:
+        checked.append(_check_allowlist(root, manifest, config, ledger))
     _check_index(root, manifest, config.ledger.identity, ledger)
     checked.append("X index: sha256, rows, agrees with the ledger and the clean set")
     if not quick and CLEAN in unkept:
         checked.append("no clean set was kept (a recorded loop consumed it): nothing to re-scan")
     elif not quick:
-        rejected = rescan_clean(root, manifest, config)
+        rejected = rescan_clean(root, manifest, config, released_hashes(ledger))
         if rejected:
             split, row, rules = rejected[0]
             raise VerifyError(
@@ -448,8 +453,11 @@ def _check_ledger(root: Path, manifest: dict[str, Any], identity: list[str]) -> 
     reasons: Counter[tuple[str, str]] = Counter()
     seen: set[tuple[str, int]] = set()
     splits = manifest["splits"]
+    released: Counter[str] = Counter()
     for split, row, action, found, fired, reason in records:
-        if split not in splits or action not in ACTION_COUNTS or reason not in REASONS:
+        if action == "keep" and reason == REASON_RELEASED and split in splits:
+            released[split] += 1  # kept by a reviewer's allowlist: listed, among the kept
+        elif split not in splits or action not in ACTION_COUNTS or reason not in REASONS:
             raise VerifyError(
                 f"{path}: a row of split {split!r} with action {action!r}, reason {reason!r}"
             )
@@ -461,6 +469,11 @@ def _check_ledger(root: Path, manifest: dict[str, Any], identity: list[str]) -> 
         categories.update((split, c) for c in found or ())
         rules.update((split, r) for r in fired or ())
     for name, split in splits.items():
+        if released[name] != split.get("released", 0) or released[name] > split["kept"]:
+            raise VerifyError(
+                f"{path}: split {name!r}: {released[name]} released rows, the manifest counts "
+                f"released = {split.get('released', 0)} (of kept {split['kept']})"
+            )
         for action, key in ACTION_COUNTS.items():
             if actions[(name, action)] != split[key]:
                 raise VerifyError(
@@ -513,7 +526,8 @@ def _check_index(
         seen.add(key)
         _check_clean_row(path, record, splits[key[0]]["kept"], clean)
         listed = in_ledger.get(key)
-        if (record["action"] != "keep") != (listed is not None) or (
+        in_ledger_expected = record["action"] != "keep" or record["reason"] == REASON_RELEASED
+        if in_ledger_expected != (listed is not None) or (
             listed is not None and any(listed[c] != record[c] for c in shared)
         ):
             raise VerifyError(
@@ -543,10 +557,67 @@ def _check_clean_row(
     clean.add((record["split"], position))
 
 
+def released_hashes(ledger: pa.Table) -> set[tuple[str, str]]:
+    """(split, record hash) of every record the ledger says an allowlist released."""
+    rows = ledger.filter(pc.equal(ledger.column("reason"), REASON_RELEASED))
+    splits, hashes = rows.column("split").to_pylist(), rows.column("record_sha256").to_pylist()
+    return set(zip(splits, hashes, strict=True))
+
+
+def _check_allowlist(root: Path, manifest: dict[str, Any], config: Config, ledger: pa.Table) -> str:
+    """The embedded list is the one recorded (its hash and size), every released ledger row is
+    named by one of its entries, and the released counts, unmatched entries and the statement
+    about the terms are what the ledger implies."""
+    path = root / MANIFEST
+    section = manifest.get("allowlist")
+    if not isinstance(section, dict) or not config.allowlist.path:
+        raise VerifyError(
+            f"{path}: allowlist: the config and the manifest disagree on whether a list applied"
+        )
+    entries = section.get("list")
+    if not isinstance(entries, list):
+        raise VerifyError(f"{path}: allowlist.list: expected the list's entries")
+    try:
+        allowlist = from_entries(entries, f"{path}: allowlist.list")
+    except ConfigError as exc:
+        raise VerifyError(str(exc)) from None
+    recorded = {key: section.get(key) for key in ("sha256", "entries", "by")}
+    implied = {"sha256": allowlist.sha256, "entries": len(allowlist), "by": allowlist.reviewers}
+    for key, value in implied.items():
+        if recorded[key] != value:
+            raise VerifyError(
+                f"{path}: allowlist.{key}: {_short(recorded[key])} but its entries imply "
+                f"{_short(value)}"
+            )
+    facts, orphans = allowlist_facts(
+        section, ledger, manifest["splits"], manifest["mode"], str(path)
+    )
+    if orphans:
+        split, row = orphans[0]
+        raise VerifyError(
+            f"{root / LEDGER}: split {split!r} row {row}: released, but no allowlist entry names it"
+        )
+    for key, value in facts.items():
+        if section.get(key) != value:
+            raise VerifyError(
+                f"{path}: allowlist.{key}: {_short(section.get(key))} but the ledger implies "
+                f"{_short(value)}"
+            )
+    released = sum(facts["released"].values())
+    return (
+        f"allowlist {allowlist.sha256[:12]}…: {len(allowlist)} entries, {released} released "
+        "record(s), each named by an entry"
+    )
+
+
 def rescan_clean(
-    root: Path, manifest: dict[str, Any], config: Config | None = None
+    root: Path,
+    manifest: dict[str, Any],
+    config: Config | None = None,
+    released: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
 ) -> list[tuple[str, int, list[str]]]:
-    """Re-tag the clean set under the recorded config; return the records it would not keep."""
+    """Re-tag the clean set under the recorded config; return the records it would not keep,
+    but for those a reviewer's allowlist released (``released``: split and record hash)."""
     from xfilter.transform import XFilter
     from xfilter.vocab import ACTION, RULES_COLUMN
 
@@ -573,9 +644,15 @@ def rescan_clean(
             tagged = xf.tag_table(table)
             actions = tagged.column(ACTION).to_pylist()
             rules = tagged.column(RULES_COLUMN).to_pylist()
-            rejected.extend(
-                (split, offset + i, rules[i]) for i, a in enumerate(actions) if a != "keep"
-            )
+            unkept = [i for i, a in enumerate(actions) if a != "keep"]
+            if released and unkept:
+                rows = table.take(pa.array(unkept)).to_pylist()
+                unkept = [
+                    i
+                    for i, row in zip(unkept, rows, strict=True)
+                    if (split, record_sha256(row)) not in released
+                ]
+            rejected.extend((split, offset + i, rules[i]) for i in unkept)
             offset += table.num_rows
     return rejected
 

@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from xfilter.errors import XFilterError
+from xfilter.config import Config
+from xfilter.errors import OutputError, XFilterError
 from xfilter.faults import checkpoint
 from xfilter.output.documents import bind_documents
-from xfilter.output.layout import MANIFEST
-from xfilter.output.manifest import InputInfo, build_manifest, dumps
+from xfilter.output.layout import LEDGER, MANIFEST
+from xfilter.output.manifest import InputInfo, allowlist_facts, build_manifest, dumps
 from xfilter.output.verify import counts_fault
 from xfilter.output.writer import OutputWriter, shard_bytes
+from xfilter.policy.allowlist import Allowlist, load_allowlist
 from xfilter.threads import Background
 from xfilter.transform import XFilter
 
@@ -51,8 +54,14 @@ def write_output(
     """Write clean, quarantine, ledger, X index, manifest and card; the directory appears
     atomically. Every batch carries the record columns beside the tag columns."""
     output = xf.config.output
+    allowlist = read_allowlist(xf.config)
     writer = OutputWriter(
-        out_dir, output.format, overwrite, xf.config.ledger.identity, shard_bytes(output.shard_mb)
+        out_dir,
+        output.format,
+        overwrite,
+        xf.config.ledger.identity,
+        shard_bytes(output.shard_mb),
+        allowlist=allowlist,
     )
     try:
         # Files are written (encoded, compressed, hashed) on a background thread while the
@@ -69,12 +78,41 @@ def write_output(
                 finally:  # on an error, stop a stream's read-ahead thread now
                     getattr(batches, "close", lambda: None)()
             background.submit(writer.close)
-        manifest = build_manifest(xf, source, writer.counts, engine, started)
+        manifest = build_manifest(xf, source, writer.counts, engine, started, allowlist)
         manifest = seal_and_commit(writer, manifest)
     except BaseException:
         writer.abort()
         raise
     return manifest
+
+
+def read_allowlist(config: Config) -> Allowlist | None:
+    """The config's allowlist, read and checked against its identity columns; None if unset."""
+    if not config.allowlist.path:
+        return None
+    allowlist = load_allowlist(config.allowlist.path)
+    allowlist.check_identity(config.ledger.identity)
+    return allowlist
+
+
+def _add_allowlist_facts(writer: OutputWriter, manifest: dict[str, Any]) -> None:
+    """What the list released, read from the ledger just written. A released record reaches
+    the clean set only through a writer that applied the list (or a refresh, which carries the
+    releases it finds): any other writer refuses an allowlist rather than ignore it."""
+    engine = manifest.get("engine", {}).get("name")
+    if writer.allowlist is None and engine != "refresh":
+        raise OutputError(
+            f"allowlist.path is set but the {engine} engine does not apply an allowlist; "
+            "run with the local or ray engine, or remove allowlist.path"
+        )
+    ledger = pq.read_table(writer.tmp / LEDGER)
+    facts, orphans = allowlist_facts(
+        manifest["allowlist"], ledger, manifest["splits"], manifest["mode"], MANIFEST
+    )
+    if orphans:  # a released row no entry names: a bug, never a silent release
+        split, row = orphans[0]
+        raise OutputError(f"split {split!r} row {row}: released but named by no allowlist entry")
+    manifest["allowlist"].update(facts)
 
 
 def seal_and_commit(writer: OutputWriter, manifest: dict[str, Any]) -> dict[str, Any]:
@@ -84,6 +122,8 @@ def seal_and_commit(writer: OutputWriter, manifest: dict[str, Any]) -> dict[str,
     manifest["outputs"] = {"format": writer.fmt, "files": writer.files}
     manifest["ledger"] = writer.ledger_entry
     manifest["index"] = writer.index_entry
+    if manifest.get("allowlist") is not None:
+        _add_allowlist_facts(writer, manifest)
     fault = counts_fault(manifest)
     if fault is not None:  # nothing may be lost: outputs that do not add up are not written
         raise XFilterError(f"{fault.message}; nothing written")

@@ -47,6 +47,7 @@ from xfilter.output.layout import (
     data_dir,
     shard_name,
 )
+from xfilter.policy.allowlist import REASON_RELEASED, Allowlist
 from xfilter.vocab import (
     ACTION,
     AUTHORS_COLUMN,
@@ -138,6 +139,9 @@ class SplitCounts:
     # The reasons of the records not kept as they were (the ledger's rows), when the tagged
     # batches carry them.
     by_reason: Counter[str] = field(default_factory=Counter)
+    # Records a reviewer's allowlist released (kept although the policy rejects them; among
+    # ``kept``); None when no allowlist applies, and the manifest then has no such count.
+    released: int | None = None
 
     def update(self, tagged: pa.Table) -> None:
         actions = Counter(tagged.column(ACTION).to_pylist())
@@ -160,9 +164,12 @@ class SplitCounts:
                 ):
                     counter[value] += count
         if REASON_COLUMN in tagged.column_names:
-            listed = pc.not_equal(tagged.column(ACTION), "keep")
+            released = pc.equal(tagged.column(REASON_COLUMN), REASON_RELEASED)
+            listed = pc.or_(pc.not_equal(tagged.column(ACTION), "keep"), released)
             reasons = tagged.column(REASON_COLUMN).filter(listed).to_pylist()
             self.by_reason.update(reasons)
+            if self.released is not None:
+                self.released += reasons.count(REASON_RELEASED)
 
     def add(self, other: SplitCounts) -> None:
         """Count ``other``'s records too (the tallies of another part of the split)."""
@@ -171,6 +178,8 @@ class SplitCounts:
         self.by_category.update(other.by_category)
         self.by_rule.update(other.by_rule)
         self.by_reason.update(other.by_reason)
+        if other.released is not None:
+            self.released = (self.released or 0) + other.released
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -178,6 +187,7 @@ class SplitCounts:
             "by_category": dict(sorted(self.by_category.items())),
             "by_rule": dict(sorted(self.by_rule.items())),
             "by_reason": dict(sorted(self.by_reason.items())),
+            **({"released": self.released} if self.released is not None else {}),
         }
 
 
@@ -254,7 +264,7 @@ def identity_value(value: Any) -> str | None:
     return rfc8785.dumps(canonical_value(value)).decode("utf-8")
 
 
-def _at_path(row: Mapping[str, Any], path: str) -> Any:
+def at_path(row: Mapping[str, Any], path: str) -> Any:
     """The value at ``path`` of a record: a top-level column, else a dotted path into structs."""
     if path in row:
         return row[path]
@@ -432,8 +442,13 @@ class OutputWriter:
         overwrite: bool = False,
         identity: Sequence[str] = (),
         shard_bytes: int | None = None,
+        allowlist: Allowlist | None = None,
     ):
         self.final = Path(final_dir).expanduser()
+        # Applied to every batch ``write`` gets; None: no list (a refresh carries releases).
+        self.allowlist = allowlist
+        if allowlist is not None:
+            allowlist.check_identity(identity)
         self.fmt = fmt
         self.overwrite = overwrite
         self.identity = tuple(identity)
@@ -472,7 +487,7 @@ class OutputWriter:
                 k: v for k, v in features.items() if k not in (*TAG_COLUMNS, *RECORD_COLUMNS)
             }
             q_features = {**features, **_tag_features()}
-        self.counts[split] = SplitCounts()
+        self.counts[split] = SplitCounts(released=0 if self.allowlist is not None else None)
         for name, sch, feats in ((CLEAN, base, features), (QUARANTINE, quarantine, q_features)):
             directory = self.tmp / data_dir(name)
             directory.mkdir(parents=True, exist_ok=True)
@@ -485,6 +500,8 @@ class OutputWriter:
         the record columns (``vocab.RECORD_COLUMNS``) beside the tag columns; neither set of
         columns is written to the clean set, and only the tag columns to the quarantine set."""
         check_record_columns(split, tagged)
+        if self.allowlist is not None and len(self.allowlist):
+            tagged = release(self.allowlist, self.identity, tagged)
         self.counts[split].update(tagged)
         actions = tagged.column(ACTION).to_numpy(zero_copy_only=False)
         # Boolean filters, not take(): take() concatenates a chunked column before it picks.
@@ -500,6 +517,9 @@ class OutputWriter:
         clean_rows = np.cumsum(kept) - 1 + self._clean_rows[split]
         self._clean_rows[split] += int(kept.sum())
         listed = actions != "keep"
+        if self.allowlist is not None:
+            reasons = tagged.column(REASON_COLUMN).to_numpy(zero_copy_only=False)
+            listed |= reasons == REASON_RELEASED
         indexed = x_bearing(tagged)
         if listed.any() or indexed.any():
             self._record(split, tagged, first_row, listed, indexed, np.where(kept, clean_rows, -1))
@@ -611,6 +631,44 @@ class OutputWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def release(allowlist: Allowlist, identity: Sequence[str], tagged: pa.Table) -> pa.Table:
+    """``tagged`` with the records the allowlist names, among those the policy drops or
+    quarantines, kept: action ``keep``, reason ``released``; their categories and rules stay,
+    so the ledger shows what the reviewer overruled. Only rejected records are hashed."""
+    actions = tagged.column(ACTION).to_numpy(zero_copy_only=False)
+    rejected = np.flatnonzero((actions == "drop") | (actions == "quarantine"))
+    if not len(rejected):
+        return tagged
+    rows = tagged.take(pa.array(rejected)).drop_columns([*TAG_COLUMNS, *RECORD_COLUMNS])
+    records = rows.to_pylist()
+    wanted = [n for n in allowlist.id_columns if n in identity]
+    hashing = allowlist.needs_hash
+    freed = [
+        int(position)
+        for position, record in zip(rejected, records, strict=True)
+        if allowlist.match(
+            record_sha256(record) if hashing else None,
+            {IDENTITY_PREFIX + n: identity_value(at_path(record, n)) for n in wanted},
+        )
+        is not None
+    ]
+    if not freed:
+        return tagged
+    mask = np.zeros(tagged.num_rows, dtype=bool)
+    mask[freed] = True
+    flags = pa.array(mask)
+    new_actions = pc.if_else(flags, "keep", tagged.column(ACTION))
+    new_reasons = pc.if_else(flags, REASON_RELEASED, tagged.column(REASON_COLUMN))
+    tagged = tagged.set_column(
+        tagged.schema.get_field_index(ACTION), tagged.schema.field(ACTION), new_actions
+    )
+    return tagged.set_column(
+        tagged.schema.get_field_index(REASON_COLUMN),
+        tagged.schema.field(REASON_COLUMN),
+        new_reasons,
+    )
+
+
 def ledger_and_index_rows(
     identity: Sequence[str],
     split: str,
@@ -635,7 +693,7 @@ def ledger_and_index_rows(
         "categories": rows.column(CATEGORIES_COLUMN),
         **{
             IDENTITY_PREFIX + name: pa.array(
-                [identity_value(_at_path(r, name)) for r in records], pa.string()
+                [identity_value(at_path(r, name)) for r in records], pa.string()
             )
             for name in identity
         },

@@ -141,7 +141,38 @@ def _overview(report: Report) -> str:
     return (
         '<section id="overview"><h2>Policy and status</h2><div class="grid">'
         f"{_status_card(report)}{_policy_card(report)}{_terms_card(manifest)}"
-        f"{_run_card(report)}</div>{_counts_table(manifest)}{_notes(report.notes)}</section>"
+        f"{_run_card(report)}</div>{_counts_table(manifest)}{_released(manifest)}"
+        f"{_notes(report.notes)}</section>"
+    )
+
+
+def _released(manifest: Mapping[str, Any]) -> str:
+    """The reviewer's allowlist: its facts, and each entry with what it released."""
+    section = manifest.get("allowlist")
+    if not isinstance(section, Mapping):
+        return ""
+    released = sum(section["released"].values())
+    warn = ' class="warn"' if section.get("against_terms") else ""
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td><code>{escape(str(k))}</code> {escape(str(v))}</td>"
+            for k, v in entry.items()
+            if k == "record_sha256" or str(k).startswith("id.")
+        )
+        + f"<td>{escape(str(entry.get('reason')))}</td><td>{escape(str(entry.get('by')))}</td>"
+        f"<td>{escape(str(entry.get('date', '')))}</td></tr>"
+        for entry in section.get("list", [])
+    )
+    return (
+        '<div class="card" id="released"><h3>Released by review</h3>'
+        f"<p>{released:,} record(s) the policy rejects were kept by the reviewers' allowlist "
+        f"({section['entries']:,} entries by {escape(', '.join(section['by']))}; "
+        f"{section['unmatched']:,} named no rejected record; sha256 "
+        f"<code>{escape(str(section['sha256'])[:16])}…</code>).</p>"
+        f"<p{warn}>{escape(str(section['terms']))}.</p>"
+        "<table><tr><th>record</th><th>reason</th><th>by</th><th>date</th></tr>"
+        f"{rows}</table></div>"
     )
 
 

@@ -179,7 +179,7 @@ def attach_records(
         sample.authors = [*(listed.get("author_ids") or []), *(listed.get("handles") or [])]
         if sample.action == "quarantine":
             wanted_q.setdefault(sample.split, []).append(positions[(sample.split, sample.row)])
-        elif sample.action == "redact" and listed.get("clean_row") is not None:
+        elif sample.action in ("redact", "keep") and listed.get("clean_row") is not None:
             wanted_c.setdefault(sample.split, []).append(listed["clean_row"])
     stored_q = {s: quarantine.rows(s, p) for s, p in wanted_q.items()}
     stored_c = {s: clean.rows(s, p) for s, p in wanted_c.items()}
@@ -187,7 +187,7 @@ def attach_records(
         listed = by_key.get((sample.split, sample.row), {})
         if sample.action == "quarantine":
             stored = stored_q[sample.split].get(positions[(sample.split, sample.row)])
-        elif sample.action == "redact" and listed.get("clean_row") is not None:
+        elif sample.action in ("redact", "keep") and listed.get("clean_row") is not None:
             stored = stored_c[sample.split].get(listed["clean_row"])
         else:
             continue

@@ -102,7 +102,8 @@ def _found_versus_removed(
     for name in set(found) | set(removed):
         by_action: dict[str, float] = {SERIES_OF[a]: n for a, n in removed.get(name, {}).items()}
         # Redacted records are kept: the manifest counts them among the records found.
-        not_kept = sum(n for a, n in removed.get(name, {}).items() if a != "redact")
+        # Released records (action keep in the ledger) are kept too.
+        not_kept = sum(n for a, n in removed.get(name, {}).items() if a not in ("redact", "keep"))
         by_action["kept"] = max(0, found.get(name, 0) - not_kept - by_action.get("redacted", 0))
         out[name] = by_action
     return out
