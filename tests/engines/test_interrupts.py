@@ -145,13 +145,14 @@ def _main_thread_joining() -> bool:
 def _press_ctrl_c_while_joining(release: threading.Event) -> threading.Event:
     """A thread that sends SIGINT to the main thread once it waits in a join (as a terminal's
     Ctrl-C may reach it), then lets the awaited work finish a moment later. Every wait is
-    bounded: if the join is not seen within a second, the Ctrl-C is sent anyway (the main
-    thread is then in its cleanup, since the work it awaits is blocked until ``release``)."""
+    bounded: if the join is not seen within five seconds (a loaded machine can keep the main
+    thread from reaching it for a second or more), the Ctrl-C is sent anyway (the main thread
+    is then in its cleanup, since the work it awaits is blocked until ``release``)."""
 
     pressed = threading.Event()
 
     def press() -> None:
-        deadline = time.monotonic() + 1.0
+        deadline = time.monotonic() + 5.0
         while not _main_thread_joining() and time.monotonic() < deadline:
             time.sleep(0.005)
         signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
