@@ -64,6 +64,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             split=args.split,
             streaming=True if args.streaming else None,
             overwrite=args.overwrite,
+            workers=args.workers,
             num_proc=args.num_proc,
         )
     _print_summary(result.manifest, result.saved_to)
@@ -586,7 +587,10 @@ def build_parser() -> argparse.ArgumentParser:
     _selection_arguments(run, "override input.")
     run.add_argument("--streaming", action="store_true", help="read, tag and write in one pass")
     run.add_argument("--overwrite", action="store_true", help="replace an earlier xfilter output")
-    run.add_argument("--num-proc", type=int, default=None, help="worker processes for tagging")
+    run.add_argument(
+        "--workers", type=int, default=None, help="processes that tag batches (default 1)"
+    )
+    run.add_argument("--num-proc", type=int, default=None, help="the older name of --workers")
     run.add_argument(
         "--engine",
         choices=["local", "ray", "spark"],

@@ -240,12 +240,13 @@ def test_streaming_gives_the_same_outputs(outputs: dict[str, Path], tmp_path: Pa
     assert run_cli("verify", str(out)).returncode == 0
 
 
-def test_streaming_refuses_num_proc(tmp_path: Path) -> None:
+def test_streaming_takes_workers_and_num_proc_but_not_both(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ("--streaming", "--num-proc", "2", "--output", str(out))
-    done = run_cli("run", "configs/strict.yaml", *args)
-    assert done.returncode == 2 and "num_proc=2" in done.stderr and "streaming" in done.stderr
-    assert not out.exists()
+    run_cli("run", "configs/strict.yaml", *args, check=True)
+    assert run_cli("verify", str(out)).returncode == 0
+    both = run_cli("run", "configs/strict.yaml", *args, "--workers", "2", "--overwrite")
+    assert both.returncode == 2 and "num_proc is the older name of workers" in both.stderr
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "arrow"])

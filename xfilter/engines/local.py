@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import glob
 import os
+import threading
 from collections.abc import Iterator
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +15,16 @@ from tqdm.auto import tqdm
 
 from xfilter.config import Config, load_config
 from xfilter.engines.inputs import known_rows, load_input, read_batches
+from xfilter.engines.workers import OrderedPool, check_count
 from xfilter.errors import ConfigError, InputError
 from xfilter.faults import checkpoint
 from xfilter.output.manifest import InputInfo, now
 from xfilter.output.reader import Output
 from xfilter.output.write import SplitStream, write_output
 from xfilter.output.writer import check_identity, check_tag_columns
-from xfilter.result import BATCH_ROWS, FilterResult
+from xfilter.result import BATCH_ROWS
 from xfilter.tagging.tagger import with_record_columns
-from xfilter.threads import prefetch
+from xfilter.threads import prefetch, stop_waiting
 from xfilter.transform import XFilter
 from xfilter.vocab import DEMO, RECORD_COLUMNS, TAG_COLUMNS
 
@@ -50,74 +53,43 @@ def run(
     split: str | None = None,
     streaming: bool | None = None,
     overwrite: bool = False,
+    workers: int | None = None,
     num_proc: int | None = None,
 ) -> Output:
     """Run the job a config describes and return the output it wrote; arguments override the
-    config's values."""
-    check_num_proc(num_proc)
+    config's values.
+
+    ``workers`` processes tag the batches (default 1: the job's own process; see
+    docs/workers.md for why this is not yet every core); the output is the same bytes whatever
+    their number. ``num_proc`` is its older name.
+    """
+    workers = resolve_workers(workers, num_proc)
     xf = make_filter(config, input=input, output=output, split=split, streaming=streaming)
     cfg = xf.config
-    if cfg.input.streaming and num_proc is not None and num_proc > 1:
-        # Measured: worker processes do not pay here, since the one process that reads and
-        # writes (zstd) is the bound; in-memory runs map with num_proc in parallel.
-        raise ConfigError(
-            f"num_proc={num_proc}: a streaming run tags in one process; "
-            "drop --num-proc, or run in memory (input.streaming: false) to use it"
-        )
     out_dir = Path(cfg.output.dir).expanduser()
     check_not_inside_input(cfg.input.source, out_dir)
     started = now()
     data, source = load_input(cfg.input)
     checkpoint("read")
     check_fields(xf, data)
-    if cfg.input.streaming or (num_proc or 1) == 1:
-        return _run_one_pass(xf, data, source, out_dir, started, overwrite)
-    tagged = _tagged_by_map(xf, data, num_proc)
-    checkpoint("tag")
-    result = FilterResult(
-        xf, tagged, single=False, source=source,
-        engine={"name": "local", "streaming": False, "num_proc": num_proc or 1},
-    )  # fmt: skip
-    result.started = started
-    return result.save(out_dir, overwrite=overwrite)
+    return _run_one_pass(xf, data, source, out_dir, started, overwrite, workers)
 
 
-def check_num_proc(num_proc: object) -> None:
-    """``num_proc`` is a count of worker processes: a whole number, at least 1 (or None)."""
-    if num_proc is None:
-        return
-    if isinstance(num_proc, bool) or not isinstance(num_proc, int) or num_proc < 1:
-        raise ConfigError(f"num_proc={num_proc!r}: must be a whole number of processes, 1 or more")
-
-
-def _tagged_by_map(xf: XFilter, data: Any, num_proc: int | None) -> Any:
-    """``data`` with the xfilter columns, through ``datasets``' cached ``map`` in ``num_proc``
-    worker processes.
-
-    The map returns the decision columns alone, which are then set beside the input's
-    (``concatenate_datasets(axis=1)`` shares the memory-mapped tables), so ``datasets`` writes a
-    few columns to its cache instead of the whole table again. A policy that redacts rewrites
-    text, so it maps the whole table.
-    """
-    import datasets
-
-    options = {"batched": True, "batch_size": BATCH_ROWS, "num_proc": num_proc}
-    tagging = OutputTagging(xf)
-    tagged = datasets.DatasetDict()
-    for name, split in data.items():
-        split = split.remove_columns(
-            [c for c in (*TAG_COLUMNS, *RECORD_COLUMNS) if c in split.column_names]
+def resolve_workers(workers: object, num_proc: object) -> int:
+    """The number of tagging processes: ``workers``, or ``num_proc`` (its older name), or one;
+    giving both is an error, since they could disagree. One by default until worker processes
+    are measured to pay on a quiet machine: on this project's 2-core machines, shared, they
+    did not (docs/workers.md)."""
+    if workers is not None and num_proc is not None:
+        raise ConfigError(
+            f"workers={workers!r} and num_proc={num_proc!r}: num_proc is the older name of "
+            "workers; give one of them"
         )
-        desc = f"xfilter: tagging {name}"
-        if xf.tagger.policy.redacts:
-            tagged[name] = split.with_format("arrow").map(tagging, desc=desc, **options)
-            tagged[name] = tagged[name].with_format(None)
-            continue
-        tags = split.with_format("arrow").map(
-            tagging.columns, remove_columns=split.column_names, desc=desc, **options
-        )
-        tagged[name] = datasets.concatenate_datasets([split, tags.with_format(None)], axis=1)
-    return tagged
+    if num_proc is not None:
+        return check_count(num_proc, "num_proc")
+    if workers is not None:
+        return check_count(workers, "workers")
+    return 1
 
 
 def tag_for_output(xf: XFilter, table: pa.Table) -> pa.Table:
@@ -130,18 +102,107 @@ def tag_for_output(xf: XFilter, table: pa.Table) -> pa.Table:
 
 
 class OutputTagging:
-    """The ``map`` functions of a ``num_proc`` run, on Arrow batches: the whole tagged batch
-    (a policy that redacts rewrites text), or its tag and record columns alone."""
+    """What a tagging worker computes for a batch, and how its answer becomes the tagged batch.
+
+    A policy that redacts rewrites text, so the worker sends the whole tagged batch back;
+    otherwise only the tag and record columns travel back, and are set beside the batch this
+    process kept.
+    """
 
     def __init__(self, xf: XFilter) -> None:
         self.xf = xf
+        self.whole = xf.tagger.policy.redacts
 
     def __call__(self, table: pa.Table) -> pa.Table:
-        return tag_for_output(self.xf, table)
-
-    def columns(self, table: pa.Table) -> pa.Table:
         tagged = tag_for_output(self.xf, table)
-        return tagged.select([*TAG_COLUMNS, *RECORD_COLUMNS])
+        return tagged if self.whole else tagged.select([*TAG_COLUMNS, *RECORD_COLUMNS])
+
+    def joined(self, table: pa.Table, answer: pa.Table) -> pa.Table:
+        if self.whole:
+            return answer
+        ours = [c for c in (*TAG_COLUMNS, *RECORD_COLUMNS) if c in table.column_names]
+        tagged = table.drop_columns(ours)
+        for name in answer.column_names:
+            tagged = tagged.append_column(answer.schema.field(name), answer.column(name))
+        return tagged
+
+
+class BatchTagging:
+    """A run's tagging: in this process, or on a pool of ``workers`` processes, started for
+    the first split of at least ``POOL_MIN_BATCHES`` batches and kept for the rest.
+
+    Workers take a second or more to start (the fork server imports xfilter, each worker
+    builds its patterns on its first batch), so they start on a thread while this process
+    tags the first batches itself; the batches after the pool is up go to the pool. Either
+    way each batch is tagged the same, and the batches reach the writer in order. A split of
+    one batch never waits for workers. ``engine["num_proc"]`` records how many processes
+    tagged. ``wait_for_pool`` makes the first batches wait for it instead (for tests that
+    must see the pool at work).
+    """
+
+    wait_for_pool = False
+
+    def __init__(self, xf: XFilter, workers: int, engine: dict[str, Any]) -> None:
+        self.xf, self.workers, self.engine = xf, workers, engine
+        self.tagging = OutputTagging(xf)
+        self.pool: OrderedPool | None = None
+        self._ready = threading.Event()
+        self._starting: threading.Thread | None = None
+        self._failed: BaseException | None = None
+
+    def tagged(self, tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
+        first = list(islice(tables, POOL_MIN_BATCHES))
+        rest = chain(first, tables)
+        if self.workers == 1 or len(first) < POOL_MIN_BATCHES:
+            for table in rest:
+                yield tag_for_output(self.xf, table)
+            return
+        self._start()
+        if self.wait_for_pool:
+            self._ready.wait()
+        for table in rest:
+            if self._ready.is_set():
+                rest = chain([table], rest)
+                break
+            yield tag_for_output(self.xf, table)
+        else:
+            return
+        if self._failed is not None:
+            raise self._failed
+        assert self.pool is not None
+        self.engine["num_proc"] = self.workers
+        for table, answer in self.pool.map(rest):
+            yield self.tagging.joined(table, answer)
+
+    def _start(self) -> None:
+        if self._starting is None:
+            self._starting = threading.Thread(
+                target=self._start_pool, name="xfilter-start-workers", daemon=True
+            )
+            self._starting.start()
+
+    def _start_pool(self) -> None:
+        try:
+            self.pool = OrderedPool(self.tagging, self.workers)
+        except BaseException as error:  # raised on the main thread, where it is handled
+            self._failed = error
+        finally:
+            self._ready.set()
+
+    def __enter__(self) -> BatchTagging:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        starting, failed = self._starting, kind is not None
+        try:
+            if starting is not None and starting.ident is not None:
+                stop_waiting(starting.join, lambda: not starting.is_alive())
+        except KeyboardInterrupt:
+            failed = True
+            raise
+        finally:
+            if self.pool is not None:
+                self.pool.close(error=failed)
 
 
 def make_filter(
@@ -170,61 +231,76 @@ def make_filter(
 # memory (read, tagged, then copied into the row group being filled) stays small. A loaded
 # (memory-mapped) dataset is tagged in batches of the output's row groups.
 STREAM_BATCH_ROWS = 2_000
+# A split of fewer batches is tagged in this process: starting workers would cost more.
+POOL_MIN_BATCHES = 2
 
 
 def _run_one_pass(
-    xf: XFilter, data: Any, source: InputInfo, out_dir: Path, started: str, overwrite: bool
+    xf: XFilter,
+    data: Any,
+    source: InputInfo,
+    out_dir: Path,
+    started: str,
+    overwrite: bool,
+    workers: int,
 ) -> Output:
     """Each batch is read, tagged and written in one pass, reading ahead and writing behind on
-    threads of their own. A loaded dataset goes the same way unless ``num_proc`` asks for a
-    parallel ``map``: tagging while writing costs about the longer of the two, not their sum."""
+    threads of their own while ``workers`` processes tag: the job costs about the longest of
+    the three, not their sum."""
     import datasets
 
     streaming = isinstance(data, datasets.IterableDatasetDict)
     batch_rows = STREAM_BATCH_ROWS if streaming else BATCH_ROWS
-    splits = []
-    for name, ds in data.items():
-        features = ds.features
-        if features is None:
-            ds = ds._resolve_features()
+    engine: dict[str, Any] = {"name": "local", "streaming": streaming, "num_proc": 1}
+    with BatchTagging(xf, workers, engine) as tagging:
+        splits = []
+        for name, ds in data.items():
             features = ds.features
-        splits.append(
-            SplitStream(
-                name,
-                features.arrow_schema,
-                features.to_dict(),
-                _tagged_stream(xf, ds, features.arrow_schema, name, batch_rows, source),
-            )
-        )
-    engine = {"name": "local", "streaming": streaming, "num_proc": 1}
-    manifest = write_output(xf, splits, source, out_dir, engine, started, overwrite)
+            if features is None:
+                ds = ds._resolve_features()
+                features = ds.features
+            schema = features.arrow_schema
+            batches = _tagged_stream(tagging, ds, schema, name, batch_rows, source)
+            splits.append(SplitStream(name, schema, features.to_dict(), batches))
+        manifest = write_output(xf, splits, source, out_dir, engine, started, overwrite)
     return Output.written(out_dir, manifest)
 
 
 def _tagged_stream(
-    xf: XFilter, ds: Any, schema: pa.Schema, name: str, batch_rows: int, source: InputInfo
+    tagging: BatchTagging,
+    ds: Any,
+    schema: pa.Schema,
+    name: str,
+    batch_rows: int,
+    source: InputInfo,
 ) -> Iterator[pa.Table]:
-    """Tagged batches, read ahead by a background thread while this one tags. Once each is
+    """Tagged batches, read ahead by a background thread while they are tagged. Once each is
     handed on, Arrow's freed memory goes back to the system, so the peak is a few batches'
     working set however long the input (not the allocator's high-water mark, which creeps up
     with the largest batches seen)."""
     bar = progress_bar(f"xfilter: {name}", known_rows(ds, source, name))
     pool = pa.default_memory_pool()
     with bar:
-        for batch in prefetch(read_batches(ds, batch_rows, source, name)):
-            table = batch if batch.schema == schema else batch.select(schema.names).cast(schema)
-            tagged, rows = tag_for_output(xf, table), table.num_rows
-            checkpoint("tag")
-            yield tagged
-            del batch, table, tagged
-            pool.release_unused()
-            bar.update(rows)
+        reading = prefetch(read_batches(ds, batch_rows, source, name))
+        tables = (
+            batch if batch.schema == schema else batch.select(schema.names).cast(schema)
+            for batch in reading
+        )
+        try:
+            for tagged in tagging.tagged(tables):
+                checkpoint("tag")
+                rows = tagged.num_rows
+                yield tagged
+                del tagged
+                pool.release_unused()
+                bar.update(rows)
+        finally:  # stop reading ahead now, not when the generators are collected
+            reading.close()
 
 
 def check_fields(xf: XFilter, data: Any) -> None:
     """Every field named in the config (``fields``, ``ledger.identity``) must exist in every
-    split, and no input column may clash with xfilter's own (checked here too, before a
-    ``num_proc`` map replaces them)."""
+    split, and no input column may clash with xfilter's own."""
     fields = xf.config.fields
     named = [
         (key, name) for key in ("text", "url", "author") for name in getattr(fields, key) or []
