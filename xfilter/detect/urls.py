@@ -428,6 +428,61 @@ def iter_x_urls(text: str, literals: Literals | None = None) -> list[tuple[XUrl,
     return found
 
 
+# -- links a caller can take without reading the whole text ---------------------------------
+
+# A plain stretch of text: printable ASCII that no de-obfuscation pass rewrites (no '%', '\\',
+# '&', '(' or bracket: no escape or defanged form can start in it) and no URL delimiter; the
+# characters around it are delimiters that no pass removes or adds to.
+_PLAIN_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$*+,-./:;=?@^_~)"
+)
+_PLAIN_RUN = re.compile(r"[a-zA-Z0-9!#$*+,\-./:;=?@^_~)]{1,300}")
+_PLAIN_BOUNDS = frozenset(" \t\n\r\"'<>")
+_PLAIN_REACH = 300  # below _BACK: iter_x_urls sees the same window start
+# The hosts a plain link is looked for at: X's own, its media CDN and t.co ('/' after each).
+_PLAIN_HOSTS = (b"twitter.com/", b"x.com/", b"twimg.com/", b"t.co/")
+
+
+def _plain_anchors(literals: Literals) -> list[tuple[int, int]]:
+    """(start, end) of every _PLAIN_HOSTS literal in the indexed text, any case, in order."""
+    return [(p, p + len(h)) for h in _PLAIN_HOSTS for p in literals.positions((h,))]
+
+
+def plain_links(text: str, literals: Literals | None = None) -> list[Evidence]:
+    """Evidence for the X URLs of ``text`` that stand in plain stretches of it: exactly what
+    ``find_urls(text)`` reports for those stretches, found without reading the rest.
+
+    ``iter_x_urls`` de-obfuscates the whole text, then judges each URL within the delimiters
+    around it. A plain stretch (see ``_PLAIN_CHARS``) between delimiters that no pass adds or
+    removes reads the same before and after, no URL from outside reaches into it, and it is
+    shorter than the window ``iter_x_urls`` looks back over: there it finds the same URLs
+    whether given the whole text or the stretch alone. ``xf.keep`` takes one of these as
+    proof enough that a record links X content, and skips the rest of its analysis.
+    ``literals`` indexes ``text`` if given.
+    """
+    found: list[Evidence] = []
+    done = 0
+    for start, end in sorted(_plain_anchors(literals or Literals(text))):
+        if start < done:
+            continue
+        lo = start
+        while lo > 0 and text[lo - 1] in _PLAIN_CHARS and start - lo < _PLAIN_REACH:
+            lo -= 1
+        if lo > 0 and text[lo - 1] not in _PLAIN_BOUNDS:
+            continue
+        run = _PLAIN_RUN.match(text, lo)
+        hi = run.end() if run else lo
+        if hi < end or (hi < len(text) and text[hi] not in _PLAIN_BOUNDS):
+            continue
+        stretch = text[lo:hi]
+        if "hxxp" in stretch.lower():  # a defanged scheme: rewritten in the whole text
+            continue
+        for xurl, (first, last) in iter_x_urls(stretch):
+            found.append(url_evidence(xurl, (lo + first, lo + last)))
+        done = hi
+    return found
+
+
 def url_evidence(xurl: XUrl, span: tuple[int, int]) -> Evidence:
     """Evidence for an X URL found in prose; a status link names its author and its post."""
     authors = (xurl.handle,) if xurl.is_status and xurl.handle else ()

@@ -23,7 +23,7 @@ from xfilter.detect.evidence import HANDLE, Evidence, hit
 from xfilter.detect.posts.inline import objects_in_text
 from xfilter.detect.ruleset import strong_text_prefilter, text_prefilter
 from xfilter.errors import InputError
-from xfilter.tagging.prefilter import candidates_in
+from xfilter.tagging.prefilter import candidates_each, engine_name
 
 # Names are compared lower-cased (LAION's ``URL`` is ``url``). An image-caption row's image
 # address is its own URL: the row is that image and its caption.
@@ -360,10 +360,16 @@ def analyze_string(value: str, enough: text.Enough | None = None) -> list[Eviden
     (``\\u2014``, ``\\/``) hide characters the text rules need, its strings decoded. Hits in
     decoded strings carry no span, so a redaction cannot cut them and rejects the record.
     Prose may hold post objects itself ("Parse this: {…}", a code fence in a chat turn).
+    With ``enough``, the cheapest part of the text's evidence (``text.cheap_evidence``) is
+    asked first: for most records ``xf.keep`` removes, it decides alone.
     """
     as_json = posts.analyze_json_text(value)
     if as_json:
         return as_json
+    if enough is not None:  # a cheap part of the text's evidence may already decide
+        cheap = text.cheap_evidence(value, enough)
+        if enough(cheap):
+            return cheap
     found = text.analyze_text(value, enough)
     if as_json is None and not (enough and enough(found)):
         found += objects_in_text(value)
@@ -429,41 +435,52 @@ def _scan_strings(
     mentions: bool = True,
     enough: text.Enough | None = None,
 ) -> None:
-    """Every text and URL column of the batch in one prefilter pass, then a second pass over
-    the text candidates: full analysis where STRONG_TEXT_PREFILTER matches, else the mention
-    rules (or nothing, without ``mentions``). URL candidates go to ``analyze_url``:
-    TEXT_PREFILTER contains urls.PREFILTER, and where that does not match, analyze_url finds
-    nothing; likewise the encoded text of JSON columns goes to the post-object rules, whose
-    posts.PREFILTER it contains. One pass, not one per column, because Arrow compiles an RE2
-    pattern per call."""
+    """Every text, URL and JSON column of the batch through its prefilters, then analysis of
+    the candidates only.
+
+    A text candidate gets the full analysis where STRONG_TEXT_PREFILTER matches too, else the
+    mention rules; without ``mentions`` (a policy that keeps them, asked for actions only) the
+    text columns are scanned for STRONG_TEXT_PREFILTER alone: what it misses holds mentions at
+    most. A URL candidate goes to ``analyze_url`` and the encoded text of a JSON column to the
+    post-object rules; each is scanned for its own detector's prefilter (urls.PREFILTER,
+    posts.PREFILTER), where nothing else can match. On RE2, where every call compiles its
+    pattern, they share the text columns' call for TEXT_PREFILTER, which contains both.
+    """
+    text_patterns = (
+        (TEXT_PREFILTER, STRONG_TEXT_PREFILTER) if mentions else (STRONG_TEXT_PREFILTER,)
+    )
+    own = engine_name() == "hyperscan"
     searchable = [_searchable(leaf.values) for leaf, _ in strings]
-    arrays = [values for values, _ in searchable]
-    rows = candidates_in(arrays, TEXT_PREFILTER)
-    if not any(r.size for r in rows):
-        return
-    # The second pass is for text alone: URL and JSON candidates all go to their analysis.
-    subsets = [
-        values.take(pa.array(r if role == "text" else [], pa.int64()))
-        for (_, role), values, r in zip(strings, arrays, rows, strict=True)
+    requests = [
+        (values, text_patterns if role == "text" else _prefilters_of(role, own))
+        for (_, role), (values, _) in zip(strings, searchable, strict=True)
     ]
-    strong = candidates_in(subsets, STRONG_TEXT_PREFILTER)
-    for (leaf, role), (_, decode), hits, strong_hits in zip(
-        strings, searchable, rows, strong, strict=True
+    for (leaf, role), (_, decode), rows in zip(
+        strings, searchable, candidates_each(requests), strict=True
     ):
-        full = np.zeros(len(hits), dtype=bool)
-        full[strong_hits] = True
-        for index, is_full in zip(hits.tolist(), full.tolist(), strict=True):
-            if role == "url":
-                evidence = urls.analyze_url(decode(index))
-            elif role == "json":
-                evidence = posts.analyze_json_text(decode(index)) or []
-            elif is_full:
-                evidence = analyze_string(decode(index), enough)
-            elif mentions:
-                evidence = text.analyze_mentions(decode(index))
-            else:
-                continue
-            found.add(leaf.row(index), evidence, leaf.path)
+        if role != "text":
+            analyze = urls.analyze_url if role == "url" else _post_objects
+            for index in rows[0].tolist():
+                found.add(leaf.row(index), analyze(decode(index)), leaf.path)
+            continue
+        strong = rows[-1]
+        for index in strong.tolist():
+            found.add(leaf.row(index), analyze_string(decode(index), enough), leaf.path)
+        if mentions and rows[0].size > strong.size:
+            for index in np.setdiff1d(rows[0], strong, assume_unique=True).tolist():
+                found.add(leaf.row(index), text.analyze_mentions(decode(index)), leaf.path)
+
+
+def _prefilters_of(role: str, own: bool) -> tuple[str, ...]:
+    """What a URL or JSON column is scanned for: its detector's own prefilter, or the text
+    prefilter that contains it."""
+    if not own:
+        return (TEXT_PREFILTER,)
+    return (urls.PREFILTER,) if role == "url" else (posts.PREFILTER,)
+
+
+def _post_objects(value: str) -> list[Evidence]:
+    return posts.analyze_json_text(value) or []
 
 
 def _searchable(values: pa.Array) -> tuple[pa.Array, Callable[[int], str]]:

@@ -176,7 +176,8 @@ class Tagger:
         """Decisions for ``table``; with ``actions_only`` only whether ``action`` is "keep"
         is exact (a filter needs no more). That skips mention analysis where the policy keeps
         mentions (a kept category never changes an action: the most removing one wins), and
-        stops analysing a text at the first category the policy removes whoever the author."""
+        stops analysing a text at the first category the policy removes whoever the author,
+        looking where that is cheapest first (plain X links, embed markup, wrappers)."""
         mentions = not actions_only or self.policy.rules["x_mention"] != "keep"
         enough = self._decided if actions_only and self._removing else None
         found = scan_table(

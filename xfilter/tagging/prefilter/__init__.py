@@ -3,7 +3,9 @@
 Two engines, one contract and identical rows; only the speed differs:
 
 - ``re2``: pyarrow's vectorised RE2 (always installed);
-- ``hyperscan``: Hyperscan over the whole data buffer (``pip install 'xfilter[fast]'``).
+- ``hyperscan``: Hyperscan over the whole data buffer (the ``hyperscan`` package, installed
+  with xfilter on the platforms it publishes wheels for; ``xfilter[fast]`` asks for it
+  anywhere).
 
 Hyperscan is used when it imports; ``XFILTER_ENGINE=re2`` or ``=hyperscan`` forces one (for
 tests and benchmarks), and any other value is a ``ConfigError``. The variable is read on every
@@ -79,11 +81,46 @@ def candidates_in(arrays: Sequence[pa.Array], pattern: str) -> list[np.ndarray]:
     if engine_name() == "hyperscan" or len(arrays) < 2:
         return [candidates(values, pattern) for values in arrays]
     checkpoint("scan")
+    if len({values.type for values in arrays}) > 1:  # joined as one type
+        arrays = [values.cast(pa.large_string()) for values in arrays]
     found = re2.candidates(pa.concat_arrays(list(arrays)), pattern)
     starts = np.cumsum([0] + [len(values) for values in arrays])
     return [found[(found >= lo) & (found < hi)] - lo for lo, hi in pairwise(starts.tolist())]
 
 
+def candidates_each(requests: Sequence[tuple[pa.Array, Sequence[str]]]) -> list[list[np.ndarray]]:
+    """For each (string array, patterns): the rows each pattern matches, a pattern after the
+    first only among the rows the first one matches (a narrower twin of it, say).
+
+    Hyperscan scans each array once for all of its patterns, from one database. RE2 runs
+    each first pattern once over all the arrays that ask for it, joined, and each later one
+    once over the rows found before it: a call costs a compile.
+    """
+    if engine_name() == "hyperscan":
+        engine = _hyperscan()
+        assert isinstance(engine, ModuleType)  # engine_name() checked it
+        found: list[list[np.ndarray]] = []
+        for values, patterns in requests:
+            rows = engine.candidates_each(values, tuple(patterns))
+            found.append([rows[0], *(np.intersect1d(rows[0], more) for more in rows[1:])])
+        return found
+    found = [[] for _ in requests]
+    subsets = [values for values, _ in requests]
+    depth = max((len(patterns) for _, patterns in requests), default=0)
+    for level in range(depth):
+        asking = [i for i, (_, patterns) in enumerate(requests) if len(patterns) > level]
+        for pattern in dict.fromkeys(requests[i][1][level] for i in asking):
+            mine = [i for i in asking if requests[i][1][level] == pattern]
+            if level:
+                arrays = [subsets[i].take(pa.array(found[i][0], pa.int64())) for i in mine]
+            else:
+                arrays = [subsets[i] for i in mine]
+            for i, rows in zip(mine, candidates_in(arrays, pattern), strict=True):
+                found[i].append(found[i][0][rows] if level else rows)
+    return found
+
+
 __all__ = [
-    "ENGINES", "ENV_VAR", "candidates", "candidates_in", "engine_name", "hyperscan_available"
+    "ENGINES", "ENV_VAR", "candidates", "candidates_each", "candidates_in", "engine_name",
+    "hyperscan_available",
 ]  # fmt: skip

@@ -25,7 +25,9 @@ import hyperscan
 import pyarrow as pa
 
 ENV_VAR = "XFILTER_CACHE_DIR"
-_SOURCES = ("translate.py", "casefold.py", "re2_syntax.py", "utf8.py", "hs_cache.py")
+_SOURCES = (
+    "translate.py", "casefold.py", "re2_syntax.py", "utf8.py", "hs_cache.py", "hyperscan.py"
+)  # fmt: skip
 
 
 def cache_dir() -> Path | None:
@@ -58,26 +60,34 @@ def _path(pattern: str, variant: str) -> Path | None:
     return folder / "hyperscan" / f"{hashlib.sha256(key.encode()).hexdigest()}.hsdb"
 
 
-def load(pattern: str, variant: str, mode: int) -> tuple[hyperscan.Database, list[bool]] | None:
-    """The cached database and its per-expression ``exact`` flags, if any."""
+def load(
+    pattern: str, variant: str, mode: int
+) -> tuple[hyperscan.Database, list[bool], list[int]] | None:
+    """The cached database and, per expression, its ``exact`` flag and pattern, if any."""
     path = _path(pattern, variant)
     try:
         if path is None or not path.is_file():
             return None
         header, _, body = path.read_bytes().partition(b"\n")
-        exact = json.loads(header)["exact"]
-        return hyperscan.loadb(body, mode), [bool(e) for e in exact]
-    except (OSError, ValueError, KeyError, hyperscan.error):
+        fields = json.loads(header)
+        exact, owner = fields["exact"], fields["pattern"]
+        if len(exact) != len(owner):
+            return None
+        return hyperscan.loadb(body, mode), [bool(e) for e in exact], [int(o) for o in owner]
+    except (OSError, ValueError, KeyError, TypeError, hyperscan.error):
         return None  # unreadable, or built for another CPU: compile instead
 
 
-def store(pattern: str, variant: str, database: hyperscan.Database, exact: list[bool]) -> None:
+def store(
+    pattern: str, variant: str, database: hyperscan.Database, exact: list[bool], owner: list[int]
+) -> None:
     path = _path(pattern, variant)
     if path is None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        body = json.dumps({"exact": exact}).encode() + b"\n" + hyperscan.dumpb(database)
+        header = json.dumps({"exact": exact, "pattern": owner}).encode()
+        body = header + b"\n" + hyperscan.dumpb(database)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(handle, "wb") as out:
             out.write(body)

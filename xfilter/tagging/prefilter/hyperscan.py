@@ -1,4 +1,4 @@
-"""The ``[fast]`` engine: Hyperscan over a column's Arrow data buffer, all rows in one scan.
+"""The fast engine: Hyperscan over a column's Arrow data buffer, all rows in one scan.
 
 The rows' bytes are scanned in one call with a 0xFF byte (never part of UTF-8) around every
 row, so ``^``/``$`` are that byte and no match spans two rows. Long rows go to Hyperscan's
@@ -11,6 +11,10 @@ Rows flagged only by the fast plan's rare-character expression are scanned again
 exact plan. So the rows are the RE2 engine's by construction, and RE2 (which recompiles a
 pattern on every call) does not run. A pattern the translator cannot reproduce, or a value
 over 4 GiB, runs on RE2.
+
+Several patterns can share one database (``candidates_each``): each match names its
+expression, and each expression its pattern, so one pass over a column answers for all of
+them (the text prefilter and its strong twin, say) at the cost of about one.
 
 Compiled databases live in a per-process cache (filled from a disk cache, ``hs_cache``),
 never on an object that gets pickled (Hyperscan databases cannot be); each thread gets its
@@ -49,13 +53,16 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 
 @dataclass(frozen=True)
 class Compiled:
-    """A Hyperscan database and, per expression id, whether its match proves an RE2 match."""
+    """A Hyperscan database and, per expression id, whether its match proves an RE2 match
+    (``exact``) and which of the compiled patterns it stands for (``pattern``)."""
 
     database: hyperscan.Database
     exact: np.ndarray
+    pattern: np.ndarray
 
     @classmethod
-    def build(cls, expressions: Sequence[Expression]) -> Compiled:
+    def build(cls, plans: Sequence[Sequence[Expression]]) -> Compiled:
+        expressions = [e for plan in plans for e in plan]
         database = hyperscan.Database(mode=hyperscan.HS_MODE_VECTORED)
         database.compile(
             expressions=[e.text.encode("ascii") for e in expressions],  # escapes only
@@ -63,23 +70,30 @@ class Compiled:
             elements=len(expressions),
             flags=[0] * len(expressions),  # byte mode; case folding is in the expressions
         )
-        return cls(database, np.array([e.exact for e in expressions], dtype=bool))
+        exact = np.array([e.exact for e in expressions], dtype=bool)
+        pattern = np.repeat(np.arange(len(plans)), [len(plan) for plan in plans])
+        return cls(database, exact, pattern)
 
 
 @lru_cache(maxsize=64)
-def compile_pattern(pattern: str, split_rare: bool = True) -> Compiled | None:
-    """``pattern``'s fast (or exact) plan for this process, from the disk cache or compiled
-    (and cached); None when RE2 must run it."""
+def compile_pattern(pattern: str | tuple[str, ...], split_rare: bool = True) -> Compiled | None:
+    """The fast (or exact) plan of ``pattern``, or of several patterns in one database, for
+    this process: from the disk cache or compiled (and cached); None when RE2 must run it."""
+    patterns = (pattern,) if isinstance(pattern, str) else pattern
     variant = "fast" if split_rare else "exact"
-    cached = hs_cache.load(pattern, variant, hyperscan.HS_MODE_VECTORED)
+    key = patterns[0] if len(patterns) == 1 else "\x00".join(patterns)
+    cached = hs_cache.load(key, variant, hyperscan.HS_MODE_VECTORED)
     if cached is not None:
-        return Compiled(cached[0], np.array(cached[1], dtype=bool))
+        database, exact, owner = cached
+        return Compiled(database, np.array(exact, dtype=bool), np.array(owner, dtype=np.int64))
     try:
-        compiled = Compiled.build(translate(pattern, split_rare))
+        compiled = Compiled.build([translate(p, split_rare) for p in patterns])
     except (Untranslatable, hyperscan.error) as error:
         log.debug("xfilter: pattern stays on RE2 (%s)", error)
         return None
-    hs_cache.store(pattern, variant, compiled.database, compiled.exact.tolist())
+    hs_cache.store(
+        key, variant, compiled.database, compiled.exact.tolist(), compiled.pattern.tolist()
+    )
     return compiled
 
 
@@ -102,28 +116,48 @@ def _scratch(database: hyperscan.Database) -> hyperscan.Scratch:
 
 def candidates(values: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
     """Same contract and same rows as ``re2.candidates``."""
+    return candidates_each(values, (pattern,))[0]
+
+
+def candidates_each(
+    values: pa.Array | pa.ChunkedArray, patterns: tuple[str, ...]
+) -> list[np.ndarray]:
+    """``candidates`` of each pattern, from one scan of ``values``."""
     if isinstance(values, pa.ChunkedArray):
-        found, base = [], 0
+        found: list[list[np.ndarray]] = [[] for _ in patterns]
+        base = 0
         for chunk in values.chunks:
-            found.append(candidates(chunk, pattern) + base)
+            for parts, more in zip(found, candidates_each(chunk, patterns), strict=True):
+                parts.append(more + base)
             base += len(chunk)
-        return np.concatenate(found) if found else _EMPTY
+        return [np.concatenate(parts) if parts else _EMPTY for parts in found]
     kind = values.type
-    fast = compile_pattern(pattern)
+    fast = compile_pattern(patterns)
     if fast is None or not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-        return re2.candidates(values, pattern)
+        return [re2.candidates(values, p) for p in patterns]
     try:
-        sure, unsure = _scan(values, fast)
-        if unsure.size:
-            exact = compile_pattern(pattern, split_rare=False)
-            if exact is None:
-                confirmed = re2.candidates(values.take(pa.array(unsure)), pattern)
-            else:
-                confirmed, _ = _scan(values.take(pa.array(unsure)), exact)
-            sure = np.union1d(sure, unsure[confirmed])
+        rows, ids = _scan(values, fast)
     except OverflowError:
+        return [re2.candidates(values, p) for p in patterns]
+    owner, exact = fast.pattern[ids], fast.exact[ids]
+    out = []
+    for index, pattern in enumerate(patterns):
+        mine = owner == index
+        sure = np.unique(rows[mine & exact])
+        unsure = np.setdiff1d(rows[mine & ~exact], sure)
+        if unsure.size:
+            sure = np.union1d(sure, unsure[_confirmed(values.take(pa.array(unsure)), pattern)])
+        out.append(sure.astype(np.int64, copy=False))
+    return out
+
+
+def _confirmed(values: pa.Array, pattern: str) -> np.ndarray:
+    """The rows of ``values`` that ``pattern`` matches, by its exact plan (or RE2)."""
+    exact = compile_pattern(pattern, split_rare=False)
+    if exact is None:
         return re2.candidates(values, pattern)
-    return sure.astype(np.int64, copy=False)
+    rows, _ = _scan(values, exact)
+    return np.unique(rows)
 
 
 def _offsets(values: pa.Array) -> np.ndarray:
@@ -134,7 +168,7 @@ def _offsets(values: pa.Array) -> np.ndarray:
 
 
 def _scan(values: pa.Array, compiled: Compiled) -> tuple[np.ndarray, np.ndarray]:
-    """(rows an exact expression matches, other rows only inexact ones match), sorted."""
+    """(the row of every match, the id of its expression), null rows left out."""
     offsets = _offsets(values)
     if len(values) == 0 or offsets[-1] == offsets[0]:
         return _EMPTY, _EMPTY
@@ -155,7 +189,7 @@ def _scan(values: pa.Array, compiled: Compiled) -> tuple[np.ndarray, np.ndarray]
             raised.append(error)
             raise
 
-    found_rows, found_exact = [], []
+    found_rows, found_ids = [], []
     first = 0
     while first < len(values):
         limit = int(offsets[first]) + _SCAN_BYTES
@@ -179,16 +213,15 @@ def _scan(values: pa.Array, compiled: Compiled) -> tuple[np.ndarray, np.ndarray]
             final = np.asarray(ends, dtype=np.int64) - 1
             gap = np.searchsorted(gaps, final, side="right") - 1
             found_rows.append(first + np.where(gaps[gap] == final, gap - 1, gap))
-            found_exact.append(compiled.exact[np.asarray(ids, dtype=np.int64)])
+            found_ids.append(np.asarray(ids, dtype=np.int64))
         first = last
     if not found_rows:
         return _EMPTY, _EMPTY
-    rows, exact = np.concatenate(found_rows), np.concatenate(found_exact)
+    rows, matched = np.concatenate(found_rows), np.concatenate(found_ids)
     if values.null_count:
         valid = np.asarray(values.is_valid())[rows]
-        rows, exact = rows[valid], exact[valid]
-    sure = np.unique(rows[exact])
-    return sure, np.setdiff1d(rows[~exact], sure)
+        rows, matched = rows[valid], matched[valid]
+    return rows, matched
 
 
 def _scan_blocks(
