@@ -5,6 +5,7 @@ test that reads the labelled corpus are marked slow."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -60,3 +61,13 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("the labelled corpus is not present")
     return CORPUS
+
+
+@pytest.fixture(autouse=True)
+def _sigint_handler_restored() -> Iterator[None]:
+    """A test that starts Spark or another framework in this process may leave its own SIGINT
+    handler behind; the next test gets Python's again, as a fresh process would."""
+    handler = signal.getsignal(signal.SIGINT)
+    yield
+    if signal.getsignal(signal.SIGINT) is not handler:
+        signal.signal(signal.SIGINT, handler)

@@ -23,7 +23,9 @@ import io
 import os
 import pickle
 import shutil
+import signal
 import sys
+import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -355,6 +357,10 @@ def _session(master: str | None) -> Iterator[SparkSession]:
     if active is not None:
         yield active
         return
+    # Starting a SparkContext installs its own SIGINT handler (to cancel jobs); a session this
+    # job starts and stops must not leave it behind, or a later Ctrl-C in this process would
+    # reach xfilter's cleanup as Spark's handler instead of Python's.
+    handler = signal.getsignal(signal.SIGINT) if _in_main_thread() else None
     spark = (
         SparkSession.builder.master(master or DEFAULT_MASTER)
         .appName("xfilter")
@@ -370,6 +376,12 @@ def _session(master: str | None) -> Iterator[SparkSession]:
         yield spark
     finally:
         spark.stop()
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 def _run_tasks(
