@@ -25,12 +25,6 @@ _BY_AUTHORS = frozenset({"author-check", "opt-out"})
 def _cmd_run(args: argparse.Namespace) -> int:
     config = _with_selection(args)
     _warn_if_custom(config)
-    if args.engine == "spark" and _allowlist_path(config):
-        # Spark's tasks write their parts without the list: refused before any work is done.
-        raise XFilterError(
-            "allowlist.path is set, and the spark engine does not apply an allowlist; "
-            "run with --engine local or ray"
-        )
     if args.engine == "ray":
         from xfilter.engines.ray import run as run_on_ray
 
@@ -70,13 +64,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _print_summary(result.manifest, result.saved_to)
     _say_allowlist(result.manifest)
     return 0
-
-
-def _allowlist_path(config: Any) -> str | None:
-    from xfilter.config import Config, load_config
-
-    loaded = config if isinstance(config, Config) else load_config(config)
-    return loaded.allowlist.path
 
 
 def _say_allowlist(manifest: dict[str, Any]) -> None:

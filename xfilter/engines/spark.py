@@ -45,7 +45,7 @@ from xfilter.engines.local import (
     tag_for_output,
 )
 from xfilter.engines.ray import SplitFiles, resolve_input
-from xfilter.errors import InputError, XFilterError
+from xfilter.errors import ConfigError, InputError, XFilterError
 from xfilter.output.assemble import (
     Part,
     SplitParts,
@@ -299,6 +299,12 @@ def run(
     if task_rows < 1:
         raise XFilterError(f"task_rows must be at least 1, got {task_rows}")
     xf = make_filter(config, input=input, output=output, split=split)
+    if xf.config.allowlist.path:
+        # Tasks write their parts without the list: refused before any work is done.
+        raise ConfigError(
+            "allowlist.path is set, and the spark engine does not apply an allowlist; "
+            "run with --engine local or ray"
+        )
     out_dir = Path(xf.config.output.dir).expanduser()
     check_not_inside_input(xf.config.input.source, out_dir)
     check_output_dir(out_dir, overwrite)  # before any work, not after it
