@@ -50,7 +50,7 @@ import throughput  # noqa: E402
 import xfilter  # noqa: E402
 from xfilter.config import Config  # noqa: E402
 from xfilter.engines.local import STREAM_BATCH_ROWS, OutputTagging, tag_for_output  # noqa: E402
-from xfilter.engines.workers import OrderedPool, default_workers  # noqa: E402
+from xfilter.engines.workers import OrderedPool, default_workers, usable_cores  # noqa: E402
 
 MIN_BATCHES = 16  # for tagging alone
 TARGET_SPEEDUP = 1.7  # tagging alone, 2 workers vs 1
@@ -249,7 +249,7 @@ def run_job(folder: Path, streaming: bool, workers: int, copy_only: bool = False
 
 
 def full_job(folder: Path, mb: float, repeat: int) -> list[dict[str, Any]]:
-    cores = default_workers()
+    cores = usable_cores()
     rows = []
     for streaming in (False, True):
         mode = "streaming" if streaming else "in memory"
@@ -263,8 +263,9 @@ def full_job(folder: Path, mb: float, repeat: int) -> list[dict[str, Any]]:
         for workers in ("1", str(cores)):
             seconds = best([r["seconds"] for r in runs[workers]])
             share = floor / seconds
+            default = " (default)" if int(workers) == default_workers() else ""
             rows.append({
-                "section": "b", "name": f"xfilter.run, {mode}, {workers} worker(s)",
+                "section": "b", "name": f"xfilter.run, {mode}, {workers} worker(s){default}",
                 "seconds": seconds, "mb": mb, "note": f"{share:.2f}x the floor's rate",
                 "target": f">= {TARGET_FLOOR}x floor", "verdict": mark(share >= TARGET_FLOOR),
             })  # fmt: skip
@@ -274,7 +275,7 @@ def full_job(folder: Path, mb: float, repeat: int) -> list[dict[str, Any]]:
 def streaming_memory(folder: Path, mb: float, base: int, repeat: int) -> list[dict[str, Any]]:
     """Peak memory at ``base`` and 4 x ``base`` times the corpus. Runs interleave and the
     median peak counts (a peak is noisy)."""
-    cores = default_workers()
+    cores = usable_cores()  # the most processes a job starts here: the upper bound
     runs: dict[int, list[dict[str, Any]]] = {base: [], 4 * base: []}
     for _ in range(max(3, repeat)):
         for size, done in runs.items():
@@ -305,7 +306,8 @@ def mark(ok: bool) -> str:
 def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
     lines = [
         f"xfilter {xfilter.__version__}; {args.mb:g} MB of text; {os.cpu_count()} CPUs "
-        f"({default_workers()} usable); best of {args.repeat}; load average now "
+        f"({usable_cores()} usable, {default_workers()} worker(s) by default); "
+        f"best of {args.repeat}; load average now "
         f"{os.getloadavg()[0]:.1f} (other work on the machine takes cores from the workers)",
         "",
         f"{'':3}{'measurement':58} {'s':>8} {'MB/s':>8}  {'target':>18} {'':2} note",

@@ -575,7 +575,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--streaming", action="store_true", help="read, tag and write in one pass")
     run.add_argument("--overwrite", action="store_true", help="replace an earlier xfilter output")
     run.add_argument(
-        "--workers", type=int, default=None, help="processes that tag batches (default 1)"
+        "--workers",
+        type=int,
+        default=None,
+        help="processes that tag batches (default: one per usable core but one, at least 1)",
     )
     run.add_argument("--num-proc", type=int, default=None, help="the older name of --workers")
     run.add_argument(

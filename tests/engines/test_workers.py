@@ -23,6 +23,7 @@ import pytest
 
 import xfilter
 import xfilter.engines.local as local
+import xfilter.engines.workers as workers_module
 from tests.helpers import REPO
 from xfilter.engines.inputs import demo_files
 from xfilter.engines.local import OutputTagging, tag_for_output
@@ -164,11 +165,26 @@ def test_a_single_batch_is_tagged_without_starting_workers(tmp_path: Path) -> No
     assert done.manifest["engine"]["num_proc"] == 1
 
 
-def test_one_worker_by_default_and_the_usable_cores_on_request() -> None:
-    assert local.resolve_workers(None, None) == 1
-    assert default_workers() >= 1
+def test_every_core_but_one_by_default() -> None:
+    cores = workers_module.usable_cores()
     if hasattr(os, "sched_getaffinity"):
-        assert default_workers() == len(os.sched_getaffinity(0))
+        assert cores == len(os.sched_getaffinity(0))
+    assert local.resolve_workers(None, None) == default_workers() == max(1, cores - 1)
+
+
+@pytest.mark.slow
+def test_a_machine_of_three_cores_tags_on_two_workers_by_default(
+    tmp_path: Path, records: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default follows the cores: with three, two workers tag (a real pool), and the
+    output is the bytes of one process."""
+    monkeypatch.setattr(workers_module, "usable_cores", lambda: 3)
+    monkeypatch.setattr(local.BatchTagging, "wait_for_pool", True)
+    monkeypatch.chdir(REPO)
+    default = xfilter.run(STRICT, input=str(records), output=tmp_path / "default", streaming=True)
+    assert default.manifest["engine"]["num_proc"] == 2
+    xfilter.run(STRICT, input=str(records), output=tmp_path / "one", streaming=True, workers=1)
+    assert _hashes(tmp_path / "default") == _hashes(tmp_path / "one")
 
 
 def test_num_proc_is_the_older_name_of_workers() -> None:
@@ -310,3 +326,30 @@ def test_a_killed_run_leaves_no_worker_behind(tmp_path: Path, many_records: Path
     assert process.returncode == -signal.SIGKILL
     assert _wait_until_gone(process.pid) == [], "workers outlived their killed run"
     assert not out.exists()  # its work directory stays: the next run beside it removes it
+
+
+# -- a warm start ---------------------------------------------------------------------------
+
+
+def _lazily_built(table: pa.Table) -> pa.Table:
+    """Run in a worker before it tags anything: how many of detection's lazily built parts
+    the worker already holds (inherited from the fork server)."""
+    from xfilter.detect import dates, embeds, interface, registry_file
+
+    built = [
+        interface._header.cache_info().currsize,
+        interface._stamp.cache_info().currsize,
+        embeds._date.cache_info().currsize,
+        dates.month_pattern.cache_info().currsize,
+        registry_file.builtin.cache_info().currsize,
+    ]
+    return pa.table({"built": built})
+
+
+def test_workers_start_with_detection_already_built(demo: pa.Table) -> None:
+    """The fork server builds detection's lazy parts once (``engines.preload``); a worker
+    forked from it holds them before its first batch, instead of building them then."""
+    with OrderedPool(_lazily_built, workers=2) as pool:
+        answers = [answer for _, answer in pool.map([demo.slice(0, 1)] * 2)]
+    for answer in answers:
+        assert all(size >= 1 for size in answer.column("built").to_pylist())

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from xfilter.config import Config, load_config
 from xfilter.engines.inputs import known_rows, load_input, read_batches
-from xfilter.engines.workers import OrderedPool, check_count
+from xfilter.engines.workers import OrderedPool, check_count, default_workers
 from xfilter.errors import ConfigError, InputError
 from xfilter.faults import checkpoint
 from xfilter.output.manifest import InputInfo, now
@@ -59,9 +59,9 @@ def run(
     """Run the job a config describes and return the output it wrote; arguments override the
     config's values.
 
-    ``workers`` processes tag the batches (default 1: the job's own process; see
-    docs/workers.md for why this is not yet every core); the output is the same bytes whatever
-    their number. ``num_proc`` is its older name.
+    ``workers`` processes tag the batches (default ``workers.default_workers()``: every core
+    but the one the job's own reading and writing keep busy; docs/workers.md); the output is
+    the same bytes whatever their number. ``num_proc`` is its older name.
     """
     workers = resolve_workers(workers, num_proc)
     xf = make_filter(config, input=input, output=output, split=split, streaming=streaming)
@@ -76,10 +76,8 @@ def run(
 
 
 def resolve_workers(workers: object, num_proc: object) -> int:
-    """The number of tagging processes: ``workers``, or ``num_proc`` (its older name), or one;
-    giving both is an error, since they could disagree. One by default until worker processes
-    are measured to pay on a quiet machine: on this project's 2-core machines, shared, they
-    did not (docs/workers.md)."""
+    """The number of tagging processes: ``workers``, or ``num_proc`` (its older name), or
+    ``default_workers()``; giving both is an error, since they could disagree."""
     if workers is not None and num_proc is not None:
         raise ConfigError(
             f"workers={workers!r} and num_proc={num_proc!r}: num_proc is the older name of "
@@ -89,7 +87,7 @@ def resolve_workers(workers: object, num_proc: object) -> int:
         return check_count(num_proc, "num_proc")
     if workers is not None:
         return check_count(workers, "workers")
-    return 1
+    return default_workers()
 
 
 def tag_for_output(xf: XFilter, table: pa.Table) -> pa.Table:

@@ -508,10 +508,10 @@ class OutputWriter:
         kept = (actions == "keep") | (actions == "redact")
         records = tagged.drop_columns(list(RECORD_COLUMNS))
         clean = records.drop_columns(list(TAG_COLUMNS))
-        if not kept.all():  # most batches keep every row: no copy then
-            clean = clean.filter(pa.array(kept))
-        self._writers[(CLEAN, split)].write(clean)
+        self._writers[(CLEAN, split)].write(rows_where(clean, kept))
         checkpoint("write-clean")
+        # A few rows a batch, waiting for a row group to fill: copied, so that they do not
+        # hold the whole batch in memory meanwhile.
         self._writers[(QUARANTINE, split)].write(records.filter(pa.array(actions == "quarantine")))
         checkpoint("write-quarantine")
         clean_rows = np.cumsum(kept) - 1 + self._clean_rows[split]
@@ -667,6 +667,29 @@ def release(allowlist: Allowlist, identity: Sequence[str], tagged: pa.Table) -> 
         tagged.schema.field(REASON_COLUMN),
         new_reasons,
     )
+
+
+# Past this many runs of selected rows, Arrow's filter beats a slice per run.
+_MAX_RUNS = 512
+
+
+def rows_where(table: pa.Table, mask: np.ndarray) -> pa.Table:
+    """The rows of ``table`` where ``mask`` holds, in order, as zero-copy slices of its runs
+    of selected rows. Arrow's filter would copy every selected value of every column (a whole
+    batch, for the clean set), and the shard writer copies once more when it joins a row
+    group; a mask of many short runs is filtered all the same.
+
+    The slices hold ``table``'s buffers: for rows that wait in a buffer (a quarantine row
+    group fills over many batches), a filter's copy is the right choice."""
+    if mask.all():
+        return table
+    edges = np.flatnonzero(np.diff(mask.astype(np.int8), prepend=0, append=0))
+    starts, stops = edges[0::2].tolist(), edges[1::2].tolist()
+    if not starts:
+        return table.slice(0, 0)
+    if len(starts) > _MAX_RUNS:
+        return table.filter(pa.array(mask))
+    return pa.concat_tables([table.slice(a, b - a) for a, b in zip(starts, stops, strict=True)])
 
 
 def ledger_and_index_rows(
