@@ -10,8 +10,8 @@ On the seeded web-text corpus of ``benchmarks/generate.py`` it prints one table:
   (b) the full job (``xfilter.run``: read, tag, write zstd parquet, hash, manifest) in memory
       and streaming, with 1 worker and with every core, each in a fresh process, beside the
       same I/O without tagging (``throughput.copy_job``): the floor any job stands on;
-  (c) the peak memory of the streaming job (every core) at 1x and 4x the input: the sum of
-      the proportional set sizes (PSS) of the job, its fork server and its workers, sampled.
+  (c) the peak memory of the streaming job (default workers) at 1x and 4x the input: the sum
+      of the proportional set sizes (PSS) of the job, its fork server and its workers, sampled.
 
 Runs are interleaved (1, 2, 1, 2, ...) and the best of ``--repeat`` kept: the machine is shared
 and noisy, and ratios within one run are what to read. ``--small`` takes a few minutes.
@@ -275,7 +275,7 @@ def full_job(folder: Path, mb: float, repeat: int) -> list[dict[str, Any]]:
 def streaming_memory(folder: Path, mb: float, base: int, repeat: int) -> list[dict[str, Any]]:
     """Peak memory at ``base`` and 4 x ``base`` times the corpus. Runs interleave and the
     median peak counts (a peak is noisy)."""
-    cores = usable_cores()  # the most processes a job starts here: the upper bound
+    cores = default_workers()  # the job a user runs: its default workers
     runs: dict[int, list[dict[str, Any]]] = {base: [], 4 * base: []}
     for _ in range(max(3, repeat)):
         for size, done in runs.items():

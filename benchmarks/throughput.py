@@ -183,15 +183,19 @@ def child_job(spec: dict[str, Any]) -> None:
 
 
 def copy_job(folder: str, out: Path, streaming: bool) -> None:
-    """The job's I/O alone: load as the job does, write zstd parquet in 10k-row groups, hash.
+    """The job's I/O alone: load as the job does, write Parquet as the job writes it (zstd,
+    content-defined chunking where pyarrow has it: ``formats.parquet_options()``) in 10k-row
+    groups, hash.
 
     Like the job, it reads ahead on one thread and writes on another (``xfilter.threads``),
-    so that this stays the floor the job can reach, not a slower serial copy.
+    so that this stays the floor the job can reach, not a slower serial copy. It reads in
+    batches of 10,000 rows even streaming, where the job reads 2,000: the cheaper of the two.
     """
     import hashlib
 
     import pyarrow.parquet as pq
 
+    from xfilter.output.formats import parquet_options
     from xfilter.threads import Background, prefetch
 
     files = sorted(str(p) for p in (Path(folder) / "data").glob("*.parquet"))
@@ -202,7 +206,7 @@ def copy_job(folder: str, out: Path, streaming: bool) -> None:
 
     def write(batch: pa.Table) -> None:
         if not writers:
-            writers.append(pq.ParquetWriter(path, batch.schema, compression="zstd"))
+            writers.append(pq.ParquetWriter(path, batch.schema, **parquet_options()))
         writers[0].write_table(batch.combine_chunks(), row_group_size=10_000)
 
     def close() -> None:
