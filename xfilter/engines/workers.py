@@ -285,6 +285,7 @@ def serve(tasks: Connection, results: Connection) -> None:
     end (or dies: its end closes too)."""
     # A terminal's Ctrl-C reaches the whole process group; the parent stops its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    one_scan_thread()
     try:
         _, message = receive(tasks)
         setup: _Setup = pickle.loads(message)
@@ -310,6 +311,15 @@ def serve(tasks: Connection, results: Connection) -> None:
             del answer
     except OSError:
         return  # the parent has gone
+
+
+def one_scan_thread() -> None:
+    """Scans in a worker run on its own thread: the job already runs a worker per core."""
+    try:
+        from xfilter.tagging.prefilter import hyperscan
+    except ImportError:  # no Hyperscan here: RE2 scans on Arrow's threads
+        return
+    hyperscan.SCAN_THREADS = 1
 
 
 class _Failing:

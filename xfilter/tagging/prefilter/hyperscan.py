@@ -16,6 +16,10 @@ Several patterns can share one database (``candidates_each``): each match names 
 expression, and each expression its pattern, so one pass over a column answers for all of
 them (the text prefilter and its strong twin, say) at the cost of about one.
 
+A column of a megabyte or more is cut into row ranges scanned on up to 4 threads at once
+(Hyperscan releases the GIL while it scans; each thread has its own scratch space), and the
+ranges' matches are joined in row order: the rows found are those of one scan.
+
 Compiled databases live in a per-process cache (filled from a disk cache, ``hs_cache``),
 never on an object that gets pickled (Hyperscan databases cannot be); each thread gets its
 own scratch space.
@@ -27,6 +31,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -168,15 +173,60 @@ def _offsets(values: pa.Array) -> np.ndarray:
 
 
 def _scan(values: pa.Array, compiled: Compiled) -> tuple[np.ndarray, np.ndarray]:
-    """(the row of every match, the id of its expression), null rows left out."""
+    """(the row of every match, the id of its expression), null rows left out.
+
+    The rows go in ranges of at most ``_SCAN_BYTES`` and ``_SCAN_ROWS``; a column of
+    ``_PARALLEL_FROM`` bytes or more is cut into one range per scan thread (Hyperscan releases
+    the GIL while it scans) and the ranges' matches are joined in row order: the same result
+    as one scan."""
     offsets = _offsets(values)
     if len(values) == 0 or offsets[-1] == offsets[0]:
         return _EMPTY, _EMPTY
     if int(np.diff(offsets).max()) > _MAX_BLOCK:
         raise OverflowError("a string value over 4 GiB")
     buffer = values.buffers()[2]
+    ranges = _ranges(offsets, _threads_for(int(offsets[-1] - offsets[0])))
+    pool = _executor() if len(ranges) > 1 else None
+    if pool is None:
+        found = [_scan_range(buffer, offsets, first, last, compiled) for first, last in ranges]
+    else:
+        futures = [
+            pool.submit(_scan_range, buffer, offsets, first, last, compiled)
+            for first, last in ranges
+        ]
+        found = [future.result() for future in futures]
+    found = [(rows, ids) for rows, ids in found if rows.size]
+    if not found:
+        return _EMPTY, _EMPTY
+    rows = np.concatenate([rows for rows, _ in found])
+    matched = np.concatenate([ids for _, ids in found])
+    if values.null_count:
+        valid = np.asarray(values.is_valid())[rows]
+        rows, matched = rows[valid], matched[valid]
+    return rows, matched
+
+
+def _ranges(offsets: np.ndarray, parts: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges ``(first, last)`` covering every row: at most ``_SCAN_BYTES``
+    and ``_SCAN_ROWS`` each, and at least ``parts`` of them when there are rows enough."""
+    rows = len(offsets) - 1
+    size = int(offsets[-1] - offsets[0])
+    limit = min(_SCAN_BYTES, -(-size // parts)) if parts > 1 else _SCAN_BYTES
+    found = []
+    first = 0
+    while first < rows:
+        last = int(np.searchsorted(offsets, int(offsets[first]) + limit, side="right")) - 1
+        last = min(rows, max(first + 1, min(last, first + _SCAN_ROWS)))
+        found.append((first, last))
+        first = last
+    return found
+
+
+def _scan_range(
+    buffer: pa.Buffer, offsets: np.ndarray, first: int, last: int, compiled: Compiled
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_scan`` of rows ``first`` to ``last`` (excluded), on this thread's scratch space."""
     data, view = np.frombuffer(buffer, dtype=np.uint8), memoryview(buffer)
-    database, scratch = compiled.database, _scratch(compiled.database)
     ids: list[int] = []
     ends: list[int] = []
     raised: list[BaseException] = []
@@ -189,39 +239,65 @@ def _scan(values: pa.Array, compiled: Compiled) -> tuple[np.ndarray, np.ndarray]
             raised.append(error)
             raise
 
-    found_rows, found_ids = [], []
-    first = 0
-    while first < len(values):
-        limit = int(offsets[first]) + _SCAN_BYTES
-        last = int(np.searchsorted(offsets, limit, side="right")) - 1
-        last = max(first + 1, min(last, first + _SCAN_ROWS))
-        part = offsets[first : last + 1] - offsets[first]
-        # In the stream, sentinel k sits at part[k] + k: before row k, and after the last row.
-        if part[-1] >= _SLICE_FROM * (last - first):
-            bounds = offsets[first : last + 1].tolist()
-            blocks: list[object] = [_GAP]
-            for begin, stop in pairwise(bounds):
-                blocks += (view[begin:stop], _GAP)
-        else:
-            blocks = [np.insert(data[offsets[first] : offsets[last]], part, SENTINEL)]
-        ids.clear()
-        ends.clear()
-        _scan_blocks(database, blocks, scratch, _with_fault_point(on_match, raised), raised)
-        if ends:
-            # A match's last byte lies in a row, or is the sentinel after it (a "$").
-            gaps = part + np.arange(len(part))
-            final = np.asarray(ends, dtype=np.int64) - 1
-            gap = np.searchsorted(gaps, final, side="right") - 1
-            found_rows.append(first + np.where(gaps[gap] == final, gap - 1, gap))
-            found_ids.append(np.asarray(ids, dtype=np.int64))
-        first = last
-    if not found_rows:
+    part = offsets[first : last + 1] - offsets[first]
+    # In the stream, sentinel k sits at part[k] + k: before row k, and after the last row.
+    if part[-1] >= _SLICE_FROM * (last - first):
+        bounds = offsets[first : last + 1].tolist()
+        blocks: list[object] = [_GAP]
+        for begin, stop in pairwise(bounds):
+            blocks += (view[begin:stop], _GAP)
+    else:
+        blocks = [np.insert(data[offsets[first] : offsets[last]], part, SENTINEL)]
+    database = compiled.database
+    handler = _with_fault_point(on_match, raised)
+    _scan_blocks(database, blocks, _scratch(database), handler, raised)
+    if not ends:
         return _EMPTY, _EMPTY
-    rows, matched = np.concatenate(found_rows), np.concatenate(found_ids)
-    if values.null_count:
-        valid = np.asarray(values.is_valid())[rows]
-        rows, matched = rows[valid], matched[valid]
-    return rows, matched
+    # A match's last byte lies in a row, or is the sentinel after it (a "$").
+    gaps = part + np.arange(len(part))
+    final = np.asarray(ends, dtype=np.int64) - 1
+    gap = np.searchsorted(gaps, final, side="right") - 1
+    rows = first + np.where(gaps[gap] == final, gap - 1, gap)
+    return rows, np.asarray(ids, dtype=np.int64)
+
+
+# -- scanning on several threads --------------------------------------------------------------
+
+# A column this large is scanned in parts, one per thread; below it a thread costs more than
+# it saves.
+_PARALLEL_FROM = 1 << 20
+# Threads a scan may use: the usable cores, up to 4 (Hyperscan is memory-bound beyond). A
+# tagging worker process sets it to 1: its job already runs one worker per core.
+SCAN_THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+_pool: list[ThreadPoolExecutor] = []
+_pool_lock = threading.Lock()
+
+
+def _threads_for(size: int) -> int:
+    return max(1, min(SCAN_THREADS, size // _PARALLEL_FROM))
+
+
+def _executor() -> ThreadPoolExecutor | None:
+    """This process's scan threads, started on first use; None when scans run on one."""
+    if SCAN_THREADS < 2:
+        return None
+    with _pool_lock:
+        if not _pool:
+            _pool.append(
+                ThreadPoolExecutor(max_workers=SCAN_THREADS, thread_name_prefix="xfilter-scan")
+            )
+        return _pool[0]
+
+
+def _forget_pool() -> None:
+    """In a forked child the parent's scan threads do not exist: start its own on first use."""
+    global _pool_lock
+    _pool.clear()
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; elsewhere nothing forks
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _scan_blocks(
