@@ -48,6 +48,7 @@ from xfilter.engines.local import (
     progress_enabled,
     tag_for_output,
 )
+from xfilter.engines.workers import one_scan_thread
 from xfilter.errors import InputError, XFilterError
 from xfilter.output.manifest import InputInfo, now
 from xfilter.output.reader import Output
@@ -95,11 +96,13 @@ class TagBatches:
     """The ``map_batches`` callable: one ``XFilter`` per actor, rebuilt from its pickled state.
 
     ``XFilter`` pickles as plain data (config, digests, opt-out hashes), so what crosses to the
-    actor is small and the compiled scan databases are built once in the actor's process.
+    actor is small and the compiled scan databases are built once in the actor's process. An
+    actor scans on one thread: the engine already runs an actor per core.
     """
 
     def __init__(self, xf: XFilter) -> None:
         self.xf = xf
+        one_scan_thread()
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         return tag_for_output(self.xf, batch)
