@@ -161,6 +161,8 @@ def attributions(text: str) -> list[Evidence]:
             end = closing.end()
         authors = (m.group(1), *(x.handle for x in status if x.handle))
         out.append(hit(RULE_ATTRIBUTION, (post_start(text, start), end), authors))
+    if "(on " not in text and "(via " not in text:  # every loose attribution holds one
+        return out
     for m in _LOOSE_ATTRIBUTION.finditer(text):
         out.append(hit(RULE_ATTRIBUTION, (post_start(text, m.start()), m.end())))
     return out

@@ -147,6 +147,9 @@ _DATA_ATTRS = re.compile(r"data-attrs\s*=\s*\"(\{[^\"<>]{0,20000}\})\"", re.I)
 _GLUED_STAMP = re.compile(
     r"\d{1,2}/\d{1,2}/\d{4},\s{0,2}\d{1,2}:\d{2}:\d{2}\s{0,2}[AaPp][Mm](?!\w)"
 )
+# Every _GLUED_STAMP holds this, and a pattern led by a literal is found by a quick scan for
+# it (one led by a class is tried at every position): texts without it skip the stamp search.
+_GLUED_STAMP_HINT = re.compile(r":\d{2}:\d{2}")
 _GLUED_HANDLE = re.compile(rf"(?<![\w@])[@＠]({HANDLE})")
 _GLUED_REACH = 600  # characters between the handle and the stamp: one post
 # Components and shortcodes that render one post from its id or URL when the page is built.
@@ -508,7 +511,7 @@ def find(text: str, lits: Literals, links: list[tuple[XUrl, tuple[int, int]]]) -
         out += _quote_attributions(text, lits)
     out += _oneboxes(text, lits, links)
     out += _data_attr_cards(text, lits)
-    if "/" in text:
+    if "/" in text and _GLUED_STAMP_HINT.search(text):
         out += _glued_copies(text)
     if "<" in text or "{" in text or "[" in text:
         out += _components(text)

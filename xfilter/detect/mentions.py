@@ -38,7 +38,8 @@ _WORD = re.compile(
     r"(?![a-z])",
     re.I,
 )
-_WORD_OTHER_SCRIPTS = re.compile(r"ツイッター|ツイート|推特|트위터|твиттер", re.I)
+_OTHER_SCRIPT_WORDS = ("ツイッター", "ツイート", "推特", "트위터", "твиттер")
+_WORD_OTHER_SCRIPTS = re.compile("|".join(_OTHER_SCRIPT_WORDS), re.I)
 # "X" alone is a letter; it names the platform only in these constructions.
 _X_PLATFORM = re.compile(
     rf"\b(?:posted|posting|wrote|writing|said|shared|announced|commented|replied|reposted"
@@ -94,7 +95,12 @@ def _word_mention(text: str, lits: Literals) -> re.Match[str] | None:
         if not any(s <= m.start() < e for s, e in credits) and not _inside_host(text, *m.span()):
             return m
     if not text.isascii():
-        return _WORD_OTHER_SCRIPTS.search(text)
+        # A case-blind search for words outside ASCII tries every position: look for the
+        # words in the case-folded text first. Folding maps every letter that the search
+        # takes for one of theirs (upper case, and variants such as U+1C80 for 'в') to it.
+        folded = text.casefold()
+        if any(word in folded for word in _OTHER_SCRIPT_WORDS):
+            return _WORD_OTHER_SCRIPTS.search(text)
     return None
 
 
