@@ -60,3 +60,18 @@ def test_a_loose_attribution_is_still_found(via: str) -> None:
 
 def test_no_attribution_without_its_parenthesis() -> None:
     assert embeds.attributions("— Jane Doe on Twitter, said nothing") == []
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "twitter-share-button", "Twitter-Follow-Button", "twitter-hashtag-button",
+        "twitter-mention-button", "twitter-timeline", "a2a_button_twitter", "twitter-tweet-btn",
+        "addthis_button_twitter", "TweetMeme",
+    ],
+)  # fmt: skip
+def test_every_share_button_holds_its_quick_check(markup: str) -> None:
+    text = f'<p>Share this</p><a class="{markup}" href="#">Tweet</a>'
+    assert mentions._SHARE_BUTTON.search(text) is not None
+    found = mentions.mentions(text, Literals(text))
+    assert mentions.RULE_SHARE_BUTTON.id in [e.rule for e in found]

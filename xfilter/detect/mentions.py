@@ -112,11 +112,21 @@ def _x_platform(text: str, lits: Literals) -> re.Match[str] | None:
     return next(near(_X_PLATFORM, text, lits, _X_PLATFORM_ANCHORS, 30, 60), None)
 
 
+# Every _SHARE_BUTTON match holds one of these (lower-cased): without them, no search.
+_SHARE_BUTTON_LITERALS = (b"twitter-", b"_twitter", b"tweetmeme")
+
+
+def _share_button(text: str, lits: Literals) -> re.Match[str] | None:
+    if not lits.positions(_SHARE_BUTTON_LITERALS):
+        return None
+    share_anchors = (b"twitter", b"tweetmeme")
+    return next(near(_SHARE_BUTTON, text, lits, share_anchors, 20, 40), None)
+
+
 def mentions(text: str, lits: Literals) -> list[Evidence]:
     """At most one hit per mention rule: naming the platform once is enough."""
-    share_anchors = (b"twitter", b"tweetmeme")
     found = [
-        (RULE_SHARE_BUTTON, next(near(_SHARE_BUTTON, text, lits, share_anchors, 20, 40), None)),
+        (RULE_SHARE_BUTTON, _share_button(text, lits)),
         (RULE_META, _META.search(text)),
         (RULE_FOLLOW, next(near(_FOLLOW, text, lits, (b"follow",), 1, 120), None)),
         (RULE_WORD, _word_mention(text, lits)),
