@@ -260,7 +260,7 @@ def run_job(
     env = {
         **os.environ,
         engines.ENV_VAR: engine,
-        "HF_DATASETSCACHE": str(work / "cache"),  # cold: the job converts its input itself
+        "HF_DATASETS_CACHE": str(work / "cache"),  # cold: the job converts its input itself
     }
     done = subprocess.run(
         [sys.executable, __file__, "--child-job", json.dumps(spec)],
