@@ -353,3 +353,32 @@ def test_workers_start_with_detection_already_built(demo: pa.Table) -> None:
         answers = [answer for _, answer in pool.map([demo.slice(0, 1)] * 2)]
     for answer in answers:
         assert all(size >= 1 for size in answer.column("built").to_pylist())
+
+
+def test_a_fault_point_set_for_the_job_does_not_kill_the_fork_server_warming_up(
+    tmp_path: Path,
+) -> None:
+    """The fork server warms up by tagging the demo, which passes the scan's fault point; a
+    fault meant for the job's own tagging must not end the server before any worker starts."""
+    script = (
+        "import pyarrow as pa\n"
+        "from xfilter.engines.workers import OrderedPool\n"
+        "from tests.engines.test_workers import _lazily_built\n"
+        "if __name__ == '__main__':\n"
+        "    with OrderedPool(_lazily_built, workers=1) as pool:\n"
+        "        answers = [a for _, a in pool.map([pa.table({'x': [1]})])]\n"
+        "    print(answers[0].column('built').to_pylist())\n"
+    )
+    path = tmp_path / "pool.py"
+    path.write_text(script)
+    done = subprocess.run(
+        [sys.executable, str(path)],
+        cwd=REPO,
+        env=_env(XFILTER_FAULT="scan", XFILTER_FAULT_SIGNAL="SIGKILL", PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        timeout=HANG_SECONDS,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert all(size >= 1 for size in json.loads(done.stdout.strip().splitlines()[-1]))

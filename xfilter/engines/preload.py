@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
 import pyarrow as pa
 
@@ -37,11 +38,20 @@ def demo_table() -> pa.Table:
 
 
 def warm() -> None:
-    """Tag the demo once, so that every lazily built part of detection is built."""
+    """Tag the demo once, so that every lazily built part of detection is built.
+
+    A fault point a test set for the job (``XFILTER_FAULT``) must fire in the job's tagging,
+    not here: it would kill the fork server before any worker exists. The workers receive the
+    job's environment, fault included, with their function (``workers._Setup``).
+    """
+    fault = os.environ.pop("XFILTER_FAULT", None)
     try:
         tag_for_output(XFilter(config=Config()), demo_table())
     except Exception as error:  # the worker meets it again on its first batch, and reports it
         log.debug("xfilter: warming the fork server failed: %s", error)
+    finally:
+        if fault is not None:
+            os.environ["XFILTER_FAULT"] = fault
 
 
 warm()
