@@ -159,6 +159,21 @@ def test_same_rows_on_slices_nulls_empty_and_chunks() -> None:
     assert _both(pa.array([], pa.string()), TEXT_PREFILTER)[1].dtype == np.int64
 
 
+
+@needs_hyperscan
+def test_a_null_slot_that_covers_bytes_is_never_a_row() -> None:
+    # Arrow lets a null slot span bytes (here an X status URL): the scan reads them, and the
+    # row must still not be a candidate, as on RE2.
+    data = b"a tweet" + b"x.com/a/status/1" + b"nothing"
+    offsets = pa.array([0, 7, 23, 30], pa.int32()).buffers()[1]
+    validity = pa.array([True, False, True]).buffers()[1]
+    values = pa.Array.from_buffers(pa.string(), 3, [validity, offsets, pa.py_buffer(data)])
+    assert values.to_pylist() == ["a tweet", None, "nothing"]
+    for pattern in PREFILTERS.values():
+        ours, theirs = _both(values, pattern)
+        assert ours.tolist() == theirs.tolist()
+    assert _both(values, TEXT_PREFILTER)[0].tolist() == [0]
+
 @needs_hyperscan
 def test_matches_across_row_boundaries_are_not_rows() -> None:
     # In the buffer "...twit" + "ter.com..." reads "twitter.com": neither row has it.
