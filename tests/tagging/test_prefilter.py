@@ -159,7 +159,6 @@ def test_same_rows_on_slices_nulls_empty_and_chunks() -> None:
     assert _both(pa.array([], pa.string()), TEXT_PREFILTER)[1].dtype == np.int64
 
 
-
 @needs_hyperscan
 def test_a_null_slot_that_covers_bytes_is_never_a_row() -> None:
     # Arrow lets a null slot span bytes (here an X status URL): the scan reads them, and the
@@ -173,6 +172,7 @@ def test_a_null_slot_that_covers_bytes_is_never_a_row() -> None:
         ours, theirs = _both(values, pattern)
         assert ours.tolist() == theirs.tolist()
     assert _both(values, TEXT_PREFILTER)[0].tolist() == [0]
+
 
 @needs_hyperscan
 def test_matches_across_row_boundaries_are_not_rows() -> None:
