@@ -12,6 +12,8 @@ import unicodedata
 from bisect import bisect_right
 from typing import ClassVar
 
+from xfilter.detect.literal_index import INDEX
+
 _INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 _INVISIBLE_SET = frozenset(
     chr(c)
@@ -146,12 +148,14 @@ def _lowered(text: str) -> bytes:
 
 
 class Literals:
-    """Where literals occur in one text, found case-insensitively with ``bytes.find``.
+    """Where literals occur in one text, found case-insensitively.
 
     Python's ``re`` tries every position of a pattern that starts with a lookbehind or a
-    class; a literal search is ~100x faster, so detectors only run near their literals. A
-    literal that contains a base literal is found by checking the base's offsets, so each
-    base is scanned once per text however many detectors ask.
+    class; a literal search is ~100x faster, so detectors only run near their literals. The
+    first literal asked of a text looks up every literal of ``literal_index.INDEX`` in one
+    pass; one it does not hold is found with ``bytes.find`` (and noted for it). There, a
+    literal that contains a base literal is found by checking the base's offsets, so each base
+    is scanned once per text however many detectors ask.
     """
 
     _BASES = (b"twitter", b"tweet", b"t.co", b"x.com", b" x", b"bird")
@@ -163,6 +167,7 @@ class Literals:
         self.low = _lowered(text)
         self._found: dict[bytes, list[int]] = {}
         self._merged: dict[tuple[bytes, ...], list[int]] = {}
+        self._indexed: frozenset[bytes] | None = None  # what INDEX found, once asked
 
     def __contains__(self, literal: bytes) -> bool:
         return bool(self._of(literal))
@@ -183,6 +188,15 @@ class Literals:
         found = self._found.get(literal)
         if found is not None:
             return found
+        if self._indexed is None:  # the first literal asked: one pass for all it knows
+            self._indexed = INDEX.find_all(self.low, self._found)
+            found = self._found.get(literal)
+            if found is not None:
+                return found
+        if literal in self._indexed:
+            self._found[literal] = _NOWHERE
+            return _NOWHERE
+        INDEX.note(literal)
         try:
             base = self._BASE_OF[literal]
         except KeyError:
