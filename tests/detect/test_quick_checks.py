@@ -75,3 +75,16 @@ def test_every_share_button_holds_its_quick_check(markup: str) -> None:
     assert mentions._SHARE_BUTTON.search(text) is not None
     found = mentions.mentions(text, Literals(text))
     assert mentions.RULE_SHARE_BUTTON.id in [e.rule for e in found]
+
+
+@pytest.mark.parametrize(
+    "defanged",
+    ["[.]", "(.)", "{.}", "[DOT]", "(Dot)", "[:]", "HXXP", "%2E", "\\u002E", "&#46;", "&#0046;",
+     "&#x2E;", "&#X0002e;"],
+)  # fmt: skip
+def test_every_defanged_form_passes_the_literal_check(defanged: str) -> None:
+    from xfilter.detect.normalize import _DEFANG, Unveiled
+
+    text = f"read it at twitter{defanged}com/a/status/1 today"
+    assert _DEFANG.search(text) is not None
+    assert Unveiled(text).passes, defanged

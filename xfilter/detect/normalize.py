@@ -28,6 +28,10 @@ _DEFANG = re.compile(
     r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\[:\]|hxxp|%2e|\\u002e|&#0*46;|&#x0*2e;", re.I
 )
 _DEFANG_BYTES = re.compile(_DEFANG.pattern.encode())
+# A literal every _DEFANG match holds (lower-cased): where none occurs, no search.
+_DEFANG_LITERALS = (
+    b"[.]", b"(.)", b"{.}", b"[dot]", b"(dot)", b"[:]", b"hxxp", b"%2e", b"\\u002e", b"&#"
+)  # fmt: skip
 _VEILS = re.compile(rf"[{_INVISIBLE}]+|[\uff01-\uff5e\u3002\uff61]")
 # The same characters as UTF-8 bytes: a bytes pattern skips ASCII at C speed, where the str
 # pattern above walks every character of a non-ASCII text (an em dash is enough) ~5x slower.
@@ -176,7 +180,13 @@ class Literals:
         """Sorted offsets of every occurrence of any of ``literals`` (do not modify)."""
         merged = self._merged.get(literals)
         if merged is None:
-            found = [hits for hits in map(self._of, literals) if hits]
+            if self._indexed is None:
+                self._indexed = INDEX.find_all(self.low, self._found)
+            if self._indexed.issuperset(literals):  # all found already: no call per literal
+                known = self._found
+                found = [known[literal] for literal in literals if known.get(literal)]
+            else:
+                found = [hits for hits in map(self._of, literals) if hits]
             if len(found) <= 1:
                 merged = found[0] if found else _NOWHERE
             else:
@@ -234,7 +244,7 @@ class Unveiled:
     def __init__(self, text: str, literals: Literals | None = None) -> None:
         self.passes: list[Normalized] = []
         literals = Literals(text) if literals is None else literals
-        if _DEFANG_BYTES.search(literals.low):
+        if literals.positions(_DEFANG_LITERALS) and _DEFANG_BYTES.search(literals.low):
             self.passes.append(Normalized(text, _DEFANG))
             text = self.passes[-1].text
         if has_veils(text):
