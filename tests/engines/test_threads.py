@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from xfilter.threads import Background, prefetch
+import xfilter
+from xfilter.config import Config
+from xfilter.threads import JOB_SWITCH_INTERVAL, Background, prefetch, quick_gil_handoff
 
 
 def test_prefetch_yields_every_item_in_order() -> None:
@@ -106,3 +110,34 @@ def test_background_waits_for_the_running_call_when_the_caller_fails() -> None:
         raise KeyboardInterrupt
     # The call that had started is complete before cleanup may run; the queued one never ran.
     assert finished == [0]
+
+
+def test_quick_gil_handoff_lowers_the_switch_interval_and_restores_it() -> None:
+    before = sys.getswitchinterval()
+    with pytest.raises(RuntimeError), quick_gil_handoff(0.0001):
+        assert sys.getswitchinterval() == pytest.approx(0.0001)
+        raise RuntimeError("a job that fails")
+    assert sys.getswitchinterval() == before
+    with quick_gil_handoff(1.0):  # never slower than it was
+        assert sys.getswitchinterval() == before
+
+
+def test_a_job_hands_the_gil_on_quickly_while_it_runs(tmp_path: Path) -> None:
+    seen: set[float] = set()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            seen.add(sys.getswitchinterval())
+            time.sleep(0.001)
+
+    before = sys.getswitchinterval()
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        xfilter.run(Config(), input="demo", output=str(tmp_path / "out"))
+    finally:
+        done.set()
+        watcher.join()
+    assert any(s == pytest.approx(JOB_SWITCH_INTERVAL) for s in seen), seen
+    assert sys.getswitchinterval() == before

@@ -20,7 +20,7 @@ from xfilter.output.manifest import InputInfo, allowlist_facts, build_manifest, 
 from xfilter.output.verify import counts_fault
 from xfilter.output.writer import OutputWriter, shard_bytes
 from xfilter.policy.allowlist import Allowlist, load_allowlist
-from xfilter.threads import Background
+from xfilter.threads import Background, quick_gil_handoff
 from xfilter.transform import XFilter
 
 
@@ -65,8 +65,8 @@ def write_output(
     )
     try:
         # Files are written (encoded, compressed, hashed) on a background thread while the
-        # next batch is tagged on this one.
-        with Background() as background:
+        # next batch is tagged on this one (and read on another), handing the GIL on quickly.
+        with quick_gil_handoff(), Background() as background:
             for split in splits:
                 background.submit(writer.open_split, split.name, split.schema, split.features)
                 first_row = 0
