@@ -320,3 +320,16 @@ def test_every_detection_module_is_in_the_rule_set_hash() -> None:
     modules = {p.relative_to(PACKAGE).as_posix() for p in (PACKAGE / "detect").rglob("*.py")}
     assert "detect/ruleset.py" in modules
     assert modules <= set(ruleset_files())
+
+
+def test_in_field_keeps_every_other_attribute() -> None:
+    from dataclasses import fields, replace
+
+    from xfilter.detect.evidence import Evidence
+
+    full = Evidence("r", "x_link", (1, 5), ("a", "b"), "old", "detail", ("12",))
+    assert full.in_field("text") == replace(full, field="text")
+    # A new attribute must be carried over by in_field too: this list is in_field's.
+    assert [f.name for f in fields(Evidence)] == [
+        "rule", "category", "span", "authors", "field", "detail", "posts"
+    ]  # fmt: skip

@@ -4,7 +4,7 @@ and what a detector declares about itself."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from xfilter.vocab import CATEGORIES, FIELD_HANDLE, HANDLE, HANDLE_CHARS
 
@@ -47,7 +47,11 @@ class Evidence:
     posts: tuple[str, ...] = ()
 
     def in_field(self, field: str) -> Evidence:
-        return replace(self, field=field)
+        # The constructor, not dataclasses.replace: one call per hit of every batch, and
+        # replace() costs ~4x as much.
+        return Evidence(
+            self.rule, self.category, self.span, self.authors, field, self.detail, self.posts
+        )
 
 
 def hit(

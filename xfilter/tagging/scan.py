@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -460,15 +461,16 @@ def _scan_strings(
     ):
         if role != "text":
             analyze = urls.analyze_url if role == "url" else _post_objects
-            for index in rows[0].tolist():
-                found.add(leaf.row(index), analyze(decode(index)), leaf.path)
+            for index, value in decode(rows[0]):
+                found.add(leaf.row(index), analyze(value), leaf.path)
             continue
         strong = rows[-1]
-        for index in strong.tolist():
-            found.add(leaf.row(index), analyze_string(decode(index), enough), leaf.path)
+        for index, value in decode(strong):
+            found.add(leaf.row(index), analyze_string(value, enough), leaf.path)
         if mentions and rows[0].size > strong.size:
-            for index in np.setdiff1d(rows[0], strong, assume_unique=True).tolist():
-                found.add(leaf.row(index), text.analyze_mentions(decode(index)), leaf.path)
+            weak = np.setdiff1d(rows[0], strong, assume_unique=True)
+            for index, value in decode(weak):
+                found.add(leaf.row(index), text.analyze_mentions(value), leaf.path)
 
 
 def _prefilters_of(role: str, own: bool) -> tuple[str, ...]:
@@ -483,8 +485,12 @@ def _post_objects(value: str) -> list[Evidence]:
     return posts.analyze_json_text(value) or []
 
 
-def _searchable(values: pa.Array) -> tuple[pa.Array, Callable[[int], str]]:
-    """``values`` as a string array to scan, and how to get row ``i`` as ``str``.
+Decoder = Callable[[np.ndarray], Iterator[tuple[int, str]]]
+
+
+def _searchable(values: pa.Array) -> tuple[pa.Array, Decoder]:
+    """``values`` as a string array to scan, and how to get the rows at some indices as
+    ``(index, str)`` (taken from Arrow in one call, not a scalar each).
 
     Bytes are scanned as text; invalid UTF-8 is replaced, never an error. A named text or URL
     field holding numbers is cast to strings.
@@ -492,10 +498,26 @@ def _searchable(values: pa.Array) -> tuple[pa.Array, Callable[[int], str]]:
     kind = values.type
     if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
         as_text = values.view(pa.string() if pa.types.is_binary(kind) else pa.large_string())
-        return as_text, lambda i: values[i].as_py().decode("utf-8", "replace")
+
+        def from_bytes(indices: np.ndarray) -> Iterator[tuple[int, str]]:
+            for index, value in _taken(values, indices):
+                yield index, value.decode("utf-8", "replace")
+
+        return as_text, from_bytes
     if not pa.types.is_string(kind):
         values = values.cast(pa.string())
-    return values, lambda i: values[i].as_py()
+    return values, partial(_taken, values)
+
+
+_DECODE_ROWS = 256  # values made Python objects at a time: few calls, bounded memory
+
+
+def _taken(values: pa.Array, indices: np.ndarray) -> Iterator[tuple[int, Any]]:
+    """``(index, value)`` of ``values`` at ``indices``, as Python objects, a slice at a time."""
+    for start in range(0, len(indices), _DECODE_ROWS):
+        part = indices[start : start + _DECODE_ROWS]
+        taken = values.take(pa.array(part, pa.int64())).to_pylist()
+        yield from zip(part.tolist(), taken, strict=True)
 
 
 _ID_RULE = ids.POST_ID_COLUMN
