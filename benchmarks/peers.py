@@ -15,8 +15,9 @@ On the web-text corpus of ``benchmarks/generate.py`` (seeded; ~2 % X content), o
       on each installed engine.
 
 Each rate is MB/s of the ``text`` column's UTF-8 bytes; each time is the best of
-``--repeat`` rounds, every pass running once a round, so that passes compared with each other
-run close together. Read the ratios, not the rates: the machine (stated in the first lines)
+``--repeat`` rounds, every pass running twice a round (each the same number of times, so that
+none has more chances to meet a quiet moment), so that passes compared with each other run
+close together. Read the ratios, not the rates: the machine (stated in the first lines)
 is shared and its speed moves between runs, but every row here ran under the same conditions.
 The slow rows (a, p) run over the corpus's first rows only. ``benchmarks/throughput.py`` builds
 on this table: kernels, the whole job, memory and ``num_proc``.
@@ -224,8 +225,8 @@ def documents(table: pa.Table) -> list[Any]:
 def measure(ds: datasets.Dataset, repeat: int, peer_rows: int) -> list[Row]:
     """The peers table: (a), (p), (b), (d).
 
-    Every pass runs once per round, the rounds one after another, and each row keeps its
-    best round: a pass and the pass it is compared with run minutes apart at most, never a
+    Every pass runs twice per round, the rounds one after another, and each row keeps its
+    best time: a pass and the pass it is compared with run minutes apart at most, never a
     whole table apart, so a change in the machine's speed meanwhile (other tenants) reaches
     both alike.
     """
@@ -281,7 +282,7 @@ def measure(ds: datasets.Dataset, repeat: int, peer_rows: int) -> list[Row]:
             if not row.mb:  # a peer that is not installed
                 continue
             with engine_env(pass_engine) if pass_engine else nullcontext():
-                seconds = best_of(2 if row.section == "b" else 1, run)  # cheap: twice
+                seconds = best_of(2, run)
             best[index] = min(best.get(index, seconds), seconds)
     for index, (row, _, _) in enumerate(timed):
         row.seconds = best.get(index, 0.0)
@@ -376,7 +377,7 @@ def main() -> None:
         header = [
             f"machine: {machine()}",
             f"corpus: {args.mb:g} MB of generated web text (seed {args.seed}); best of "
-            f"{args.repeat}",
+            f"{args.repeat} rounds of 2",
         ]
         print(report(rows, header))
     finally:
