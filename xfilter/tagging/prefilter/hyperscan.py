@@ -48,7 +48,7 @@ from xfilter.tagging.prefilter.translate import SENTINEL, Expression, translate
 
 log = logging.getLogger(__name__)
 _GAP = bytes([SENTINEL])
-# One scan covers at most this many bytes and rows: its copy or its list of slices stays small.
+# One scan covers at most this many bytes and rows: its joined copy stays small.
 _SCAN_BYTES = 64 << 20
 _SCAN_ROWS = 8192
 _MAX_BLOCK = (1 << 32) - 2  # hs_scan_vector takes 32-bit block lengths
