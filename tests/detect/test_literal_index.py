@@ -97,3 +97,19 @@ def test_the_detectors_answer_alike_with_and_without_the_index(
         assert [text.analyze_text(sample) for sample in samples] == plain
     assert index.built is not None and b"twitter" in index.built.covered
     assert any(plain)
+
+
+@needs_hyperscan
+def test_a_text_longer_than_a_scan_takes_is_searched_with_find(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("XFILTER_ENGINE", raising=False)
+    monkeypatch.setattr(normalize, "INDEX", _index_of(_PIECES))
+    monkeypatch.setattr(literal_index, "_MAX_TEXT", 8)  # stands for Hyperscan's 4 GiB
+    found = Literals("aaa twitter.com/")
+    assert found.positions((b"twitter.com/",)) == [4]
+    assert found.positions((b"aa",)) == [0, 1]
+    assert found._indexed == frozenset()
+    short = Literals("aaa")
+    assert short.positions((b"aa",)) == [0, 1]
+    assert short._indexed == frozenset(_PIECES)  # short enough: from the index

@@ -12,8 +12,8 @@ most ``_MAX_LITERALS`` literals). The detectors ask for a fixed set of literals,
 first few hundred texts every literal comes from the index. Either way the offsets are exact
 (every occurrence, overlapping ones too, in order), so this changes the speed, never a result.
 
-Without Hyperscan, or with ``XFILTER_ENGINE=re2`` (the scan engine's switch, read once per
-text), every literal is found with ``bytes.find``.
+Without Hyperscan, with ``XFILTER_ENGINE=re2`` (the scan engine's switch, read once per
+text), or in a text over 4 GiB, every literal is found with ``bytes.find``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ _ENGINE_VAR = "XFILTER_ENGINE"  # the scan engine's switch (xfilter.tagging.pref
 _REBUILD_EVERY = 64
 _MAX_BUILDS = 16
 _MAX_LITERALS = 1024
+_MAX_TEXT = (1 << 32) - 1  # Hyperscan's block mode takes 32-bit lengths: longer, bytes.find
 
 _hs: Any
 try:  # an optional dependency (installed with xfilter where it ships wheels)
@@ -62,6 +63,8 @@ class LiteralIndex:
         """The literals the index holds; the offsets in ``low`` of those that occur go into
         ``into``. Empty when no index is in use."""
         if _hs is None or os.environ.get(_ENGINE_VAR, "").strip().lower() == "re2":
+            return frozenset()
+        if len(low) > _MAX_TEXT:
             return frozenset()
         built = self._current()
         if built is None:

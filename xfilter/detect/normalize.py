@@ -180,9 +180,7 @@ class Literals:
         """Sorted offsets of every occurrence of any of ``literals`` (do not modify)."""
         merged = self._merged.get(literals)
         if merged is None:
-            if self._indexed is None:
-                self._indexed = INDEX.find_all(self.low, self._found)
-            if self._indexed.issuperset(literals):  # all found already: no call per literal
+            if self._index().issuperset(literals):  # all found already: no call per literal
                 known = self._found
                 found = [known[literal] for literal in literals if known.get(literal)]
             else:
@@ -194,18 +192,18 @@ class Literals:
             self._merged[literals] = merged
         return merged
 
+    def _index(self) -> frozenset[bytes]:
+        """The literals ``INDEX`` answered for this text, in one pass when first asked."""
+        if self._indexed is None:
+            self._indexed = INDEX.find_all(self.low, self._found)
+        return self._indexed
+
     def _of(self, literal: bytes) -> list[int]:
+        if literal in self._index():
+            return self._found.setdefault(literal, _NOWHERE)
         found = self._found.get(literal)
         if found is not None:
             return found
-        if self._indexed is None:  # the first literal asked: one pass for all it knows
-            self._indexed = INDEX.find_all(self.low, self._found)
-            found = self._found.get(literal)
-            if found is not None:
-                return found
-        if literal in self._indexed:
-            self._found[literal] = _NOWHERE
-            return _NOWHERE
         INDEX.note(literal)
         try:
             base = self._BASE_OF[literal]
