@@ -1,6 +1,6 @@
 """xfilter beside its peers, measured side by side in one run.
 
-    python benchmarks/peers.py [--small] [--mb 100] [--repeat 3]
+    python benchmarks/peers.py [--small] [--mb 100] [--repeat 3] [--cpus N]
 
 On the web-text corpus of ``benchmarks/generate.py`` (seeded; ~2 % X content), one table:
 
@@ -19,8 +19,11 @@ Each rate is MB/s of the ``text`` column's UTF-8 bytes; each time is the best of
 none has more chances to meet a quiet moment), so that passes compared with each other run
 close together. Read the ratios, not the rates: the machine (stated in the first lines)
 is shared and its speed moves between runs, but every row here ran under the same conditions.
-The slow rows (a, p) run over the corpus's first rows only. ``benchmarks/throughput.py`` builds
-on this table: kernels, the whole job, memory and ``num_proc``.
+The slow rows (a, p) run over the corpus's first rows only. ``--cpus N`` runs the whole table
+on the first N usable CPUs (the process re-executes itself pinned to them, so xfilter's scan
+threads see N): the same table at 1 and at 2 CPUs shows which ratios grow with cores.
+``benchmarks/throughput.py`` builds on this table: kernels, the whole job, memory and
+``num_proc``.
 """
 
 from __future__ import annotations
@@ -145,7 +148,8 @@ def machine() -> str:
                 have = set(value.split())
                 flags = "/".join(f for f in ("avx2", "avx512f") if f in have) or "no AVX2"
     return (
-        f"{os.cpu_count()} CPUs ({model}{', ' + flags if flags else ''}), "
+        f"{len(os.sched_getaffinity(0))} of {os.cpu_count()} CPUs in use "
+        f"({model}{', ' + flags if flags else ''}), "
         f"load average {os.getloadavg()[0]:.1f}; {platform.system()} {platform.machine()}, "
         f"Python {platform.python_version()}; xfilter {xfilter.__version__}, "
         f"pyarrow {pa.__version__}, datasets {datasets.__version__}, "
@@ -360,6 +364,19 @@ def report(rows: list[Row], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+def pin(cpus: int) -> None:
+    """Run this process on its first ``cpus`` usable CPUs: re-executed under that affinity
+    (inherited across ``exec``), so that everything imported sizes its threads for them."""
+    usable = sorted(os.sched_getaffinity(0))
+    if not 1 <= cpus <= len(usable):
+        raise SystemExit(f"--cpus {cpus}: this machine has {len(usable)} usable CPUs")
+    if len(usable) == cpus:
+        return
+    os.sched_setaffinity(0, usable[:cpus])
+    shutil.rmtree(CACHE, ignore_errors=True)  # the new process makes its own
+    os.execv(sys.executable, [sys.executable, *sys.argv])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="a 40 MB corpus, for CI")
@@ -367,7 +384,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3, help="best of N (default 3)")
     parser.add_argument("--peer-rows", type=int, default=None, help="rows for (a) and (p)")
+    parser.add_argument("--cpus", type=int, default=None, help="run on the first N CPUs")
     args = parser.parse_args()
+    if args.cpus is not None:
+        pin(args.cpus)
     args.mb = args.mb or (40 if args.small else 100)
     args.peer_rows = args.peer_rows or (4000 if args.small else 12000)
     try:
