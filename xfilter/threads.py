@@ -187,14 +187,28 @@ def _interrupts_held() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+# Jobs may overlap (two threads each running one): the interval found before the first of
+# them is restored when the last one ends, whatever order they end in.
+_handoff_lock = threading.Lock()
+_handoff_holders = 0
+_handoff_before = 0.0
+
+
 @contextmanager
 def quick_gil_handoff(seconds: float = JOB_SWITCH_INTERVAL) -> Iterator[None]:
     """Within it, the interpreter hands the GIL to a waiting thread after ``seconds`` at most
-    (never slower than it was); the interval is restored afterwards. Measured on a 300 MB job
-    on 2 cores: 10-15 % faster streaming."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(min(before, seconds))
+    (never slower than it was); the interval is restored once no such block runs. Measured on
+    a 300 MB job on 2 cores: 10-15 % faster streaming."""
+    global _handoff_holders, _handoff_before
+    with _handoff_lock:
+        if not _handoff_holders:
+            _handoff_before = sys.getswitchinterval()
+        _handoff_holders += 1
+        sys.setswitchinterval(min(sys.getswitchinterval(), seconds))
     try:
         yield
     finally:
-        sys.setswitchinterval(before)
+        with _handoff_lock:
+            _handoff_holders -= 1
+            if not _handoff_holders:
+                sys.setswitchinterval(_handoff_before)

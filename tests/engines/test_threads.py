@@ -122,6 +122,23 @@ def test_quick_gil_handoff_lowers_the_switch_interval_and_restores_it() -> None:
         assert sys.getswitchinterval() == before
 
 
+def test_overlapping_handoffs_restore_the_interval_found_before_the_first() -> None:
+    # Two jobs in two threads: the first to start ends first. Restoring what each found
+    # would leave the second one's 0.2 ms in force for good.
+    before = sys.getswitchinterval()
+    first, second = quick_gil_handoff(), quick_gil_handoff()
+    first.__enter__()
+    second.__enter__()
+    try:
+        first.__exit__(None, None, None)
+        # CPython keeps the interval in whole microseconds.
+        lowered = pytest.approx(min(before, JOB_SWITCH_INTERVAL), rel=0.01)
+        assert sys.getswitchinterval() == lowered
+    finally:
+        second.__exit__(None, None, None)
+    assert sys.getswitchinterval() == before
+
+
 def test_a_job_hands_the_gil_on_quickly_while_it_runs(tmp_path: Path) -> None:
     seen: set[float] = set()
     done = threading.Event()
