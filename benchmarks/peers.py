@@ -57,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
 
 import xfilter  # noqa: E402
+from xfilter.engines.workers import usable_cores  # noqa: E402
 from xfilter.tagging import prefilter as engines  # noqa: E402
 from xfilter.tagging.scan import STRONG_TEXT_PREFILTER, TEXT_PREFILTER  # noqa: E402
 
@@ -148,7 +149,7 @@ def machine() -> str:
                 have = set(value.split())
                 flags = "/".join(f for f in ("avx2", "avx512f") if f in have) or "no AVX2"
     return (
-        f"{len(os.sched_getaffinity(0))} of {os.cpu_count()} CPUs in use "
+        f"{usable_cores()} of {os.cpu_count()} CPUs in use "
         f"({model}{', ' + flags if flags else ''}), "
         f"load average {os.getloadavg()[0]:.1f}; {platform.system()} {platform.machine()}, "
         f"Python {platform.python_version()}; xfilter {xfilter.__version__}, "
@@ -367,6 +368,8 @@ def report(rows: list[Row], header: list[str]) -> str:
 def pin(cpus: int) -> None:
     """Run this process on its first ``cpus`` usable CPUs: re-executed under that affinity
     (inherited across ``exec``), so that everything imported sizes its threads for them."""
+    if not hasattr(os, "sched_setaffinity"):
+        raise SystemExit(f"--cpus {cpus}: {platform.system()} has no CPU affinity to pin to")
     usable = sorted(os.sched_getaffinity(0))
     if not 1 <= cpus <= len(usable):
         raise SystemExit(f"--cpus {cpus}: this machine has {len(usable)} usable CPUs")
