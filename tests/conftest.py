@@ -4,7 +4,9 @@ test that reads the labelled corpus are marked slow."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import tempfile
@@ -18,7 +20,11 @@ from tests.helpers import CORPUS
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 # A cache of this session's own: `datasets` keys some local caches by path patterns only.
-os.environ["HF_DATASETS_CACHE"] = tempfile.mkdtemp(prefix="xfilter-tests-cache-")
+# Removed when the session ends, so that repeated runs do not fill the disk.
+_CACHE = tempfile.mkdtemp(prefix="xfilter-tests-cache-")
+os.environ["HF_DATASETS_CACHE"] = _CACHE
+_OWNER = os.getpid()  # a forked child that runs its exit handlers leaves the cache alone
+atexit.register(lambda: os.getpid() == _OWNER and shutil.rmtree(_CACHE, ignore_errors=True))
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
 HERE = Path(__file__).resolve().parent

@@ -282,7 +282,7 @@ def test_publishing_a_refresh_is_one_commit_on_the_previous_push(
 
     handle, _ = _kept_handle(v1)
     v2 = xfilter.refresh(v1, output=tmp_path / "v2", opt_out=_opt_out_list(tmp_path, handle))
-    hub = FakeHub()
+    hub = FakeHub(tmp_path / "downloads")
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(publishing, "HfApi", lambda token=None: hub)
     publishing.publish(v1, "me/clean", token="hf_test")
@@ -320,7 +320,7 @@ def test_a_refresh_is_not_published_over_another_version(
     handle, _ = _kept_handle(v1)
     v2 = xfilter.refresh(v1, output=tmp_path / "v2", opt_out=_opt_out_list(tmp_path, handle))
     v3 = xfilter.refresh(v2.path, output=tmp_path / "v3")
-    hub = FakeHub()
+    hub = FakeHub(tmp_path / "downloads")
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(publishing, "HfApi", lambda token=None: hub)
     publishing.publish(v1, "me/clean", token="hf_test")

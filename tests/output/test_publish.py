@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -61,9 +60,10 @@ def _response(status: int) -> Any:
 class FakeHub:
     """The HfApi calls publish makes, on one in-memory dataset repo."""
 
-    def __init__(self, *, exists: bool = True, private: bool = False, files: tuple = ()) -> None:
+    def __init__(self, downloads: Path, *, exists: bool = True, private: bool = False) -> None:
+        self.downloads = downloads  # where hf_hub_download puts the files it is asked for
         self.exists, self.private = exists, private
-        self.files = [".gitattributes", *files]
+        self.files = [".gitattributes"]
         self.branches = {"main": HEAD}
         self.commits: list[dict[str, Any]] = []
         self.created: list[dict[str, Any]] = []
@@ -103,14 +103,15 @@ class FakeHub:
 
     def hf_hub_download(self, repo_id: str, filename: str, *, repo_type: str, revision: str) -> str:
         assert repo_type == "dataset" and revision in self.branches.values()
-        target = Path(tempfile.mkdtemp()) / filename
+        target = self.downloads / filename
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(self.contents[filename])
         return str(target)
 
 
 @pytest.fixture
-def hub(monkeypatch: pytest.MonkeyPatch, online: None) -> FakeHub:
-    fake = FakeHub()
+def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, online: None) -> FakeHub:
+    fake = FakeHub(tmp_path / "downloads")
     tokens: list[str | None] = []
 
     def make_api(token: str | None = None) -> FakeHub:
