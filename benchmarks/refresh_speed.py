@@ -1,6 +1,6 @@
 """Refresh against a full re-run, measured side by side in one run.
 
-    python benchmarks/refresh_speed.py [--mb 3300] [--shard-mb 16] [--small]
+    python benchmarks/refresh_speed.py [--mb 3300] [--shard-mb 16] [--small] [--keep-outputs]
 
 Generates (once, seeded) the web-text corpus of ``benchmarks/generate.py``, runs the
 collaborator mode on it into an output of many shards (``output.shard_mb``; by default
@@ -16,7 +16,9 @@ Each job runs in a fresh process (start-up excluded from its time) whose peak RS
 from ``/proc/self/status``. The refreshes include their check that the earlier output
 verifies (every file hashed). Printed: the times, their ratios to (a) beside the targets
 (≤ 10 % and ≤ 50 %), how many data files each refresh carried over byte-identical, and the
-peak RSS of each job. ``--small`` keeps the whole run to a minute or two.
+peak RSS of each job. ``--small`` keeps the whole run to a minute or two. The outputs are
+removed at the end unless ``--keep-outputs`` is given; the generated corpus stays for the
+next run.
 """
 
 from __future__ import annotations
@@ -32,15 +34,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-_CACHE = Path(tempfile.mkdtemp(prefix="xfilter-bench-cache-"))
-os.environ.setdefault("HF_DATASETS_CACHE", str(_CACHE / "datasets"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scratch
+
+_SCRATCH = scratch.folder()  # this run's datasets cache and outputs, removed at exit
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
-import pyarrow.parquet as pq  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
 
 TARGETS = {"one shard": 0.10, "every shard": 0.50}
 
@@ -166,13 +168,17 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=3300, help="text megabytes (default 3300)")
     parser.add_argument("--shard-mb", type=int, default=16, help="output.shard_mb (default 16)")
     parser.add_argument("--small", action="store_true", help="64 MB input, 4 MB shards")
+    parser.add_argument("--keep-outputs", action="store_true", help="leave the outputs on disk")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(json.loads(args.child))
         return
     mb, shard_mb = (64.0, 4) if args.small else (args.mb, args.shard_mb)
-    work = Path(tempfile.mkdtemp(prefix="xfilter-refresh-bench-"))
+    work = _SCRATCH / "work"
+    if args.keep_outputs:
+        work = Path(tempfile.mkdtemp(prefix="xfilter-refresh-bench-"))
+    work.mkdir(exist_ok=True)
     source = generate.write_corpus(generate.default_dir(mb, 0), mb)
     v1 = work / "v1"
     listed = _opt_out(work / "opt-out-v1.csv", ["twitterdev"])
@@ -220,7 +226,8 @@ def main() -> None:
     refreshed = _manifest(work / "one")["splits"]["train"]["kept"]
     if author:
         print(f"kept records: full re-run {kept['rerun']}, refresh {refreshed} (same list)")
-    print(f"outputs in {work} (delete when done)")
+    if args.keep_outputs:
+        print(f"outputs in {work} (delete when done)")
 
 
 if __name__ == "__main__":

@@ -20,27 +20,24 @@ and noisy, and ratios within one run are what to read. ``--small`` takes a few m
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-# A private datasets cache, so that nothing accumulates in the user's; removed at exit.
-_WORK = Path(tempfile.mkdtemp(prefix="xfilter-scaling-"))
-atexit.register(shutil.rmtree, _WORK, ignore_errors=True)
-os.environ.setdefault("HF_DATASETS_CACHE", str(_WORK / "datasets"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scratch
+
+_WORK = scratch.folder()  # this run's datasets cache and outputs, removed at exit
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
