@@ -22,7 +22,7 @@ _OWNER = "XFILTER_BENCH_SCRATCH_OWNER"  # the pid that removes it (``exec`` keep
 
 
 @functools.cache
-def folder(prefix: str = "xfilter-bench-") -> Path:
+def folder() -> Path:
     """This run's scratch folder, made by the first process to ask."""
     given = os.environ.get(_FOLDER)
     if given and Path(given).is_dir():
@@ -30,7 +30,7 @@ def folder(prefix: str = "xfilter-bench-") -> Path:
         if os.environ.get(_OWNER) != str(os.getpid()):
             return path  # a process the run started: the owner removes the folder
     else:
-        path = Path(tempfile.mkdtemp(prefix=prefix))
+        path = Path(tempfile.mkdtemp(prefix="xfilter-bench-"))
         os.environ[_FOLDER] = str(path)
         os.environ[_OWNER] = str(os.getpid())
         os.environ.setdefault("HF_DATASETS_CACHE", str(path / "datasets"))

@@ -4,7 +4,6 @@ test that reads the labelled corpus are marked slow."""
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import signal
@@ -20,11 +19,9 @@ from tests.helpers import CORPUS
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 # A cache of this session's own: `datasets` keys some local caches by path patterns only.
-# Removed when the session ends, so that repeated runs do not fill the disk.
+# Removed when the session ends (pytest_unconfigure), so that repeated runs do not fill the disk.
 _CACHE = tempfile.mkdtemp(prefix="xfilter-tests-cache-")
 os.environ["HF_DATASETS_CACHE"] = _CACHE
-_OWNER = os.getpid()  # a forked child that runs its exit handlers leaves the cache alone
-atexit.register(lambda: os.getpid() == _OWNER and shutil.rmtree(_CACHE, ignore_errors=True))
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
 HERE = Path(__file__).resolve().parent
@@ -35,6 +32,10 @@ SLOW_FILES = {
     "engines/test_ray.py",
     "engines/test_interrupts.py",
 }
+
+
+def pytest_unconfigure() -> None:
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
